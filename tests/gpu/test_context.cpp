@@ -1,0 +1,179 @@
+#include <cstdlib>
+
+#include "kiln/commands.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/log.h"
+#include "support/gpu_test.h"
+
+namespace kiln {
+namespace {
+
+using test::GpuTest;
+
+TEST_F(GpuTest, ContextOnLavapipeWithFeatures) {
+  EXPECT_NE(ctx->device(), VK_NULL_HANDLE);
+  EXPECT_GE(ctx->api_version(), uint32_t(VK_API_VERSION_1_1));
+  EXPECT_NE(std::string(ctx->properties().deviceName).find("llvmpipe"), std::string::npos);
+  // lavapipe (Mesa 22.3) is a Vulkan 1.3 device with these; kiln prefers them by default.
+  EXPECT_TRUE(ctx->has(Feature::DynamicRendering));
+  EXPECT_TRUE(ctx->has(Feature::Synchronization2));
+  EXPECT_TRUE(ctx->has(Feature::TimelineSemaphore));
+  EXPECT_NE(ctx->fn().cmd_pipeline_barrier2, nullptr);
+  EXPECT_NE(ctx->fn().cmd_begin_rendering, nullptr);
+  EXPECT_NE(ctx->fn().set_debug_utils_object_name, nullptr);
+  EXPECT_FALSE(ctx->has(Feature::MeshShader));  // not asked for
+  EXPECT_EQ(ctx->validation(), Validation::Synchronization);
+}
+
+TEST_F(GpuTest, QueuesFallBackToGraphics) {
+  Queue& g = ctx->queue(QueueKind::Graphics);
+  EXPECT_EQ(g.kind(), QueueKind::Graphics);
+  for (QueueKind k : {QueueKind::Compute, QueueKind::Transfer}) {
+    Queue& q = ctx->queue(k);
+    if (ctx->has_dedicated(k)) EXPECT_NE(q.family(), g.family());
+    else EXPECT_EQ(&q, &g);
+  }
+}
+
+struct SyncFallbackTest : GpuTest {
+  void adjust(ContextDesc& d) override { d.disabled = {Feature::Synchronization2, Feature::DynamicRendering}; }
+};
+TEST_F(SyncFallbackTest, DisabledFeaturesAreOffAndTheirEntryPointsNull) {
+  EXPECT_FALSE(ctx->has(Feature::Synchronization2));
+  EXPECT_FALSE(ctx->has(Feature::DynamicRendering));
+  EXPECT_EQ(ctx->fn().cmd_pipeline_barrier2, nullptr);
+  EXPECT_EQ(ctx->fn().queue_submit2, nullptr);
+  EXPECT_EQ(ctx->fn().cmd_begin_rendering, nullptr);
+}
+
+struct Vulkan11Test : GpuTest {
+  void adjust(ContextDesc& d) override { d.api_version = VK_API_VERSION_1_1; }
+};
+TEST_F(Vulkan11Test, RequestingOnePointOneUsesExtensionsForNewerFeatures) {
+  EXPECT_EQ(VK_API_VERSION_MINOR(ctx->api_version()), 1u);
+  // Timeline semaphores and synchronization2 arrive through their extensions.
+  EXPECT_TRUE(ctx->has(Feature::TimelineSemaphore));
+  EXPECT_TRUE(ctx->has_extension(VK_KHR_TIMELINE_SEMAPHORE_EXTENSION_NAME));
+  EXPECT_EQ(ctx->has(Feature::Synchronization2), ctx->has_extension(VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME));
+  // A submit works on this path too.
+  CommandPool pool(*ctx);
+  CommandBuffer cmd = pool.begin("v11");
+  uint64_t serial = ctx->queue().submit(cmd);
+  ctx->queue().wait(serial);
+  EXPECT_TRUE(ctx->queue().finished(serial));
+}
+
+TEST(ContextChoice, RequiredFeatureMissingListsWhatEachDeviceLacked) {
+  ContextDesc desc = test::test_context_desc();
+  desc.required = {Feature::MeshShader, Feature::RayQuery};
+  try {
+    Context ctx(desc);
+    FAIL() << "lavapipe should not have mesh shaders";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("llvmpipe"), std::string::npos) << m;
+    EXPECT_NE(m.find("lacks: feature mesh_shader, feature ray_query"), std::string::npos) << m;
+  }
+}
+
+TEST(ContextChoice, ByNameAndIndex) {
+  ContextDesc desc = test::test_context_desc();
+  desc.device_name = "LLVMPIPE";  // case-insensitive substring
+  { Context ctx(desc); EXPECT_NE(std::string(ctx.properties().deviceName).find("llvmpipe"), std::string::npos); }
+  desc.device_name = "no such gpu";
+  try {
+    Context ctx(desc);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no device matches name 'no such gpu'; devices are:"), std::string::npos) << e.what();
+  }
+  desc.device_name.clear();
+  desc.device_index = 0;
+  EXPECT_NO_THROW(Context ctx(desc));
+  test::expect_no_validation_messages();
+}
+
+TEST_F(GpuTest, ValidationMessagesReachTheLogWithObjectNames) {
+  // Provoke one validation error on purpose, on a named object, and check the log line.
+  VkBuffer buffer = VK_NULL_HANDLE;
+  VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  info.size = 256;
+  info.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  ASSERT_EQ(vkCreateBuffer(ctx->device(), &info, nullptr, &buffer), VK_SUCCESS);
+  ctx->set_name(buffer, "probe.buffer");
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(ctx->device(), buffer, &req);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = uint32_t(__builtin_ctz(req.memoryTypeBits));
+  VkDeviceMemory memory;
+  ASSERT_EQ(vkAllocateMemory(ctx->device(), &ai, nullptr, &memory), VK_SUCCESS);
+  ASSERT_EQ(vkBindBufferMemory(ctx->device(), buffer, memory, 0), VK_SUCCESS);
+  test::expect_no_validation_messages();
+  // Binding a buffer a second time is invalid usage (harmless to the driver).
+  uint64_t before = ctx->validation_messages();
+  vkBindBufferMemory(ctx->device(), buffer, memory, 0);
+  std::vector<std::string> messages = test::ValidationSink::get().take();
+  EXPECT_GT(ctx->validation_messages(), before);
+  ASSERT_FALSE(messages.empty());
+  EXPECT_NE(messages[0].find("'probe.buffer'"), std::string::npos) << messages[0];
+  vkDestroyBuffer(ctx->device(), buffer, nullptr);
+  vkFreeMemory(ctx->device(), memory, nullptr);
+}
+
+TEST_F(GpuTest, DeviceLossReportNamesTheLabelsInFlight) {
+  // A submission held back by a timeline semaphore the host has not signalled yet is "in flight":
+  // its labels are what a device-lost error would report.
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+  type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+  VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  si.pNext = &type;
+  VkSemaphore gate;
+  ASSERT_EQ(vkCreateSemaphore(ctx->device(), &si, nullptr, &gate), VK_SUCCESS);
+
+  CommandPool pool(*ctx);
+  CommandBuffer cmd = pool.begin("frame");
+  cmd.begin_label("frame 12");
+  cmd.begin_label("shadows");
+  cmd.end_label();
+  cmd.end_label();
+  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {{gate, 1}}});
+  std::string report = ctx->queue().in_flight_report();
+  EXPECT_NE(report.find(str("serial ", serial, " [frame 12 > shadows]")), std::string::npos) << report;
+
+  VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
+  signal.semaphore = gate;
+  signal.value = 1;
+  ASSERT_EQ(ctx->fn().signal_semaphore(ctx->device(), &signal), VK_SUCCESS);
+  ctx->queue().wait(serial);
+  EXPECT_EQ(ctx->queue().in_flight_report(), "queue graphics: nothing known in flight");
+  vkDestroySemaphore(ctx->device(), gate, nullptr);
+}
+
+TEST_F(GpuTest, DeferredDestructionWaitsForTheQueue) {
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+  type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+  VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  si.pNext = &type;
+  VkSemaphore gate;
+  ASSERT_EQ(vkCreateSemaphore(ctx->device(), &si, nullptr, &gate), VK_SUCCESS);
+  CommandPool pool(*ctx);
+  CommandBuffer cmd = pool.begin("held");
+  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {{gate, 1}}});
+  bool destroyed = false;
+  ctx->defer([&] { destroyed = true; });
+  ctx->collect();
+  EXPECT_FALSE(destroyed);  // the submission before the drop has not run
+  VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
+  signal.semaphore = gate;
+  signal.value = 1;
+  ASSERT_EQ(ctx->fn().signal_semaphore(ctx->device(), &signal), VK_SUCCESS);
+  ctx->queue().wait(serial);
+  ctx->collect();
+  EXPECT_TRUE(destroyed);
+  vkDestroySemaphore(ctx->device(), gate, nullptr);
+}
+
+}  // namespace
+}  // namespace kiln

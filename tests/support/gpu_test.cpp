@@ -1,0 +1,67 @@
+#include "support/gpu_test.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "kiln/log.h"
+
+namespace kiln::test {
+
+ValidationSink& ValidationSink::get() {
+  static ValidationSink sink;
+  return sink;
+}
+
+void ValidationSink::install() {
+  set_log_callback([this](const LogMessage& m) {
+    if (m.source == LogSource::Validation && m.level >= LogLevel::Warn) {
+      std::lock_guard lock(mutex_);
+      messages_.emplace_back(m.text);
+    }
+    std::fprintf(stderr, "kiln %s: %.*s\n", log_level_name(m.level), int(m.text.size()), m.text.data());
+  });
+}
+
+std::vector<std::string> ValidationSink::take() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(messages_, {});
+}
+
+ContextDesc test_context_desc() {
+  ContextDesc desc;
+  desc.app_name = "kiln-test";
+  desc.validation = Validation::Synchronization;
+  if (const char* v = std::getenv("KILN_TEST_VALIDATION")) parse_validation(v, &desc.validation);
+  return desc;
+}
+
+void expect_no_validation_messages() {
+  for (const std::string& m : ValidationSink::get().take()) ADD_FAILURE() << "validation message: " << m;
+}
+
+void GpuTest::SetUp() {
+  ValidationSink::get().install();
+  ValidationSink::get().take();
+  ContextDesc desc = test_context_desc();
+  adjust(desc);
+  ctx = std::make_unique<Context>(desc);
+}
+
+void GpuTest::TearDown() {
+  if (ctx) ctx->wait_idle();
+  ctx.reset();
+  expect_no_validation_messages();
+}
+
+void GpuTestSync2::adjust(ContextDesc& desc) {
+  if (!GetParam()) desc.disabled.push_back(Feature::Synchronization2);
+}
+
+std::string test_output_dir() {
+  const char* out = std::getenv("KILN_TEST_OUT");
+  std::string dir = out ? out : "test-out";
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace kiln::test

@@ -52,6 +52,7 @@ struct DeviceInfo {
   std::vector<VkQueueFamilyProperties> queue_families;
   std::vector<std::string> extensions;
   FeatureSet features;  // which kiln features the device supports
+  VkPhysicalDeviceFeatures core_features{};  // the Vulkan 1.0 feature bits it supports
   bool has_extension(std::string_view name) const;
   const char* type_name() const;  // "discrete", "integrated", "virtual", "cpu", "other"
 };
@@ -158,6 +159,9 @@ class Context {
   uint64_t validation_messages() const { return instance_->validation_messages(); }
 
   bool has(Feature f) const { return enabled_.has(f); }
+  // The Vulkan 1.0 feature bits enabled: every one the device has among those that cost nothing
+  // (anisotropy, cube arrays, storage images without format, multi-draw indirect, …).
+  const VkPhysicalDeviceFeatures& core_features() const { return core_features_; }
   FeatureSet enabled_features() const { return enabled_; }
   bool has_extension(std::string_view name) const;  // enabled device extension
   const DeviceFunctions& fn() const { return fn_; }
@@ -197,6 +201,7 @@ class Context {
   VkDevice device_ = VK_NULL_HANDLE;
   uint32_t api_version_ = 0;
   FeatureSet enabled_;
+  VkPhysicalDeviceFeatures core_features_{};
   std::vector<std::string> extensions_;
   DeviceFunctions fn_;
   std::vector<std::unique_ptr<Queue>> queues_;  // unique families/queues

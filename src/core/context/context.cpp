@@ -86,6 +86,9 @@ Context::Context(const ContextDesc& desc) {
   detail::FeatureChain chain;
   chain.link(api_version_, info_.extensions);
   detail::enable_features(chain, enabled_, api_version_);
+  core_features_ = detail::free_core_features(info_.core_features);
+  core_features_.shaderInt64 = chain.core.features.shaderInt64;
+  chain.core.features = core_features_;
 
   VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   info.pNext = &chain.core;

@@ -40,6 +40,7 @@ DeviceInfo describe(VkPhysicalDevice pd, uint32_t index) {
   chain.link(api, info.extensions);
   vkGetPhysicalDeviceFeatures2(pd, &chain.core);
   info.features = detail::supported_features(chain, api, info.extensions);
+  info.core_features = chain.core.features;
   return info;
 }
 

@@ -37,6 +37,46 @@ bool has_extension(const std::vector<std::string>& extensions, const char* name)
   return std::any_of(extensions.begin(), extensions.end(), [&](const std::string& e) { return e == name; });
 }
 
+VkPhysicalDeviceFeatures free_core_features(const VkPhysicalDeviceFeatures& has) {
+  VkPhysicalDeviceFeatures f{};
+#define KILN_FREE(name) f.name = has.name;
+  KILN_FREE(fullDrawIndexUint32)
+  KILN_FREE(imageCubeArray)
+  KILN_FREE(independentBlend)
+  KILN_FREE(multiDrawIndirect)
+  KILN_FREE(drawIndirectFirstInstance)
+  KILN_FREE(depthClamp)
+  KILN_FREE(depthBiasClamp)
+  KILN_FREE(fillModeNonSolid)
+  KILN_FREE(wideLines)
+  KILN_FREE(largePoints)
+  KILN_FREE(samplerAnisotropy)
+  KILN_FREE(textureCompressionBC)
+  KILN_FREE(occlusionQueryPrecise)
+  KILN_FREE(pipelineStatisticsQuery)
+  KILN_FREE(vertexPipelineStoresAndAtomics)
+  KILN_FREE(fragmentStoresAndAtomics)
+  KILN_FREE(shaderImageGatherExtended)
+  KILN_FREE(shaderStorageImageExtendedFormats)
+  KILN_FREE(shaderStorageImageReadWithoutFormat)
+  KILN_FREE(shaderStorageImageWriteWithoutFormat)
+  KILN_FREE(shaderUniformBufferArrayDynamicIndexing)
+  KILN_FREE(shaderSampledImageArrayDynamicIndexing)
+  KILN_FREE(shaderStorageBufferArrayDynamicIndexing)
+  KILN_FREE(shaderStorageImageArrayDynamicIndexing)
+  KILN_FREE(shaderClipDistance)
+  KILN_FREE(shaderCullDistance)
+  KILN_FREE(shaderFloat64)
+  KILN_FREE(shaderInt16)
+  KILN_FREE(geometryShader)
+  KILN_FREE(tessellationShader)
+  KILN_FREE(sampleRateShading)
+  KILN_FREE(dualSrcBlend)
+  KILN_FREE(logicOp)
+#undef KILN_FREE
+  return f;
+}
+
 void FeatureChain::link(uint32_t api, const std::vector<std::string>& ext) {
   auto* tail = reinterpret_cast<VkBaseOutStructure*>(&core);
   tail->pNext = nullptr;

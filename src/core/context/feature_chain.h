@@ -50,6 +50,9 @@ void enable_features(FeatureChain& chain, FeatureSet features, uint32_t api_vers
 // Device extensions needed for `features` at `api_version`.
 std::vector<const char*> extensions_for(FeatureSet features, uint32_t api_version);
 
+// The Vulkan 1.0 features kiln turns on whenever the device has them: they cost nothing.
+VkPhysicalDeviceFeatures free_core_features(const VkPhysicalDeviceFeatures& supported);
+
 bool has_extension(const std::vector<std::string>& extensions, const char* name);
 
 }  // namespace kiln::detail

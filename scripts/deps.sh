@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   glslang-tools spirv-tools
-  libpng-dev nlohmann-json3-dev libcli11-dev
+  libpng-dev nlohmann-json3-dev libcli11-dev python3
   libgtest-dev libbenchmark-dev
 )
 

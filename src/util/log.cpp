@@ -53,7 +53,7 @@ void log(const LogMessage& message) {
     return;
   }
   const char* source = message.source == LogSource::Validation ? "validation " : "";
-  std::fprintf(stderr, "kiln %s%s: %.*s\n", source, log_level_name(message.level), int(message.text.size()),
+  std::fprintf(stderr, "kiln [%s%s] %.*s\n", source, log_level_name(message.level), int(message.text.size()),
                message.text.data());
 }
 

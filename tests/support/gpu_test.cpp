@@ -1,11 +1,24 @@
 #include "support/gpu_test.h"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 
 #include "kiln/log.h"
 
 namespace kiln::test {
+namespace {
+
+// The loader unloads the driver and layer libraries at vkDestroyInstance; a leak report made at
+// exit then shows only "<unknown module>" frames that no suppression can match. Pinning them
+// keeps their symbols, so tests/lsan.supp can tell the driver's allocations from kiln's.
+const bool g_pinned = [] {
+  for (const char* lib : {"libvulkan_lvp.so", "libVkLayer_khronos_validation.so"}) dlopen(lib, RTLD_NOW | RTLD_NODELETE);
+  return true;
+}();
+
+}  // namespace
 
 ValidationSink& ValidationSink::get() {
   static ValidationSink sink;
@@ -18,7 +31,7 @@ void ValidationSink::install() {
       std::lock_guard lock(mutex_);
       messages_.emplace_back(m.text);
     }
-    std::fprintf(stderr, "kiln %s: %.*s\n", log_level_name(m.level), int(m.text.size()), m.text.data());
+    std::fprintf(stderr, "kiln [%s] %.*s\n", log_level_name(m.level), int(m.text.size()), m.text.data());
   });
 }
 

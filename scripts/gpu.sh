@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Running kiln on the NVIDIA machine (docs/gpu.md).
+#   scripts/gpu.sh bundle [BUILD]   here: gather kiln's programs, their libraries, the Vulkan loader
+#                                   and the validation layer into .gl/ (ignored by git)
+#   scripts/gpu.sh run [OUTDIR]     there: kiln info, the Vulkan tests with sync validation, the
+#                                   examples and the benchmarks; logs and JSON into OUTDIR
+set -uo pipefail
+cd "$(dirname "$0")/.."
+cmd=${1:-}
+case "$cmd" in
+  bundle)
+    build=${2:-build}
+    bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/bench_* "$build"/bin/compute_headless "$build"/bin/triangle_headless)
+    ../shared/tools/gpu-bundle.sh "${bins[@]}"
+    mkdir -p .gl/layers
+    cp /usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so .gl/layers/
+    strip .gl/layers/libVkLayer_khronos_validation.so
+    cp /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json .gl/layers/
+    du -sh .gl
+    ;;
+  run)
+    out=${2:-${OUT:-out/gpu}}
+    mkdir -p "$out"
+    source .gl/env.sh
+    export VK_ADD_LAYER_PATH="$PWD/.gl/layers"
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
+    kiln info | tee "$out/info.txt"
+    kiln info --json > "$out/info.json"
+    KILN_TEST_VALIDATION=sync kiln_gpu_tests --gtest_brief=1 2>&1 | tee "$out/gpu-tests.log" | tail -30
+    (cd "$out" && KILN_VALIDATION=sync compute_headless && KILN_VALIDATION=sync triangle_headless) 2>&1 | tail -5
+    for b in .gl/bin/bench_*; do "$b" 2>>"$out/bench.err"; done | tee "$out/bench.json"
+    ;;
+  *)
+    echo "usage: scripts/gpu.sh bundle [BUILD] | run [OUTDIR]" >&2
+    exit 2
+    ;;
+esac

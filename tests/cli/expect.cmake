@@ -1,0 +1,22 @@
+# cmake -DCOMMAND="prog|arg|arg" -DEXIT=N [-DOUTPUT=regex] [-DNOT_OUTPUT=regex] -P expect.cmake
+# Runs the command and checks its exit code and its output (stdout and stderr together).
+# Arguments are separated by '|' because ctest would split ';'.
+string(REPLACE "|" ";" command "${COMMAND}")
+execute_process(COMMAND ${command} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(all "${out}${err}")
+set(ok TRUE)
+if(NOT "${rc}" STREQUAL "${EXIT}")
+  message(SEND_ERROR "exit code ${rc}, expected ${EXIT}")
+  set(ok FALSE)
+endif()
+if(DEFINED OUTPUT AND NOT all MATCHES "${OUTPUT}")
+  message(SEND_ERROR "output does not match '${OUTPUT}'")
+  set(ok FALSE)
+endif()
+if(DEFINED NOT_OUTPUT AND all MATCHES "${NOT_OUTPUT}")
+  message(SEND_ERROR "output matches '${NOT_OUTPUT}', which it must not")
+  set(ok FALSE)
+endif()
+if(NOT ok)
+  message(FATAL_ERROR "command: ${command}\n--- output ---\n${all}")
+endif()

@@ -1,0 +1,341 @@
+// Recording cost of kiln::CommandBuffer against the same raw vkCmd* calls, in the same run.
+//
+//   record_100k_draws:      100k x (bind pipeline, bind descriptor set, push constants, draw)
+//   record_100k_dispatches: 100k x (bind pipeline, push constants, dispatch)
+//
+// Both sides record into a primary command buffer from a RESET_COMMAND_BUFFER pool with
+// ONE_TIME_SUBMIT, inside the same raw vkCmdBeginRendering (draws), and both call the loader's
+// exported vkCmd* entry points (kiln's wrappers are inline calls of exactly those). Timed: begin,
+// record, end. Nothing is submitted. Repetitions alternate kiln/raw (and which goes first); the
+// minimum of each is reported.
+//
+//   bench_record [count] [repetitions]   one JSON line per benchmark; ratio = kiln_ms / raw_ms (goal <= 1.05)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "kiln/commands.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/image.h"
+#include "kiln/log.h"
+// tests/gpu/shaders/, compiled at build time (bench/CMakeLists.txt)
+#include "cmd_color_frag.h"
+#include "cmd_fill_comp.h"
+#include "cmd_fullscreen_vert.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+
+VkShaderModule make_module(VkDevice device, const uint32_t* code, size_t bytes) {
+  VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  info.codeSize = bytes;
+  info.pCode = code;
+  VkShaderModule module = VK_NULL_HANDLE;
+  kiln::check(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
+  return module;
+}
+
+// Pipelines, layouts and a descriptor set: what the recorded commands bind.
+struct Objects {
+  VkDevice device = VK_NULL_HANDLE;
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  VkDescriptorPool descriptor_pool = VK_NULL_HANDLE;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkPipelineLayout compute_layout = VK_NULL_HANDLE;
+  VkPipelineLayout graphics_layout = VK_NULL_HANDLE;
+  VkPipeline compute = VK_NULL_HANDLE;
+  VkPipeline graphics = VK_NULL_HANDLE;
+
+  Objects(kiln::Context& ctx, VkFormat color_format) : device(ctx.device()) {
+    VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                         VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo dsl{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    dsl.bindingCount = 1;
+    dsl.pBindings = &binding;
+    kiln::check(vkCreateDescriptorSetLayout(device, &dsl, nullptr, &set_layout), "vkCreateDescriptorSetLayout");
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+    VkDescriptorPoolCreateInfo dp{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    dp.maxSets = 1;
+    dp.poolSizeCount = 1;
+    dp.pPoolSizes = &size;
+    kiln::check(vkCreateDescriptorPool(device, &dp, nullptr, &descriptor_pool), "vkCreateDescriptorPool");
+    VkDescriptorSetAllocateInfo a{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    a.descriptorPool = descriptor_pool;
+    a.descriptorSetCount = 1;
+    a.pSetLayouts = &set_layout;
+    kiln::check(vkAllocateDescriptorSets(device, &a, &set), "vkAllocateDescriptorSets");
+
+    VkPushConstantRange compute_push{VK_SHADER_STAGE_COMPUTE_BIT, 0, 12};
+    VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    pl.setLayoutCount = 1;
+    pl.pSetLayouts = &set_layout;
+    pl.pushConstantRangeCount = 1;
+    pl.pPushConstantRanges = &compute_push;
+    kiln::check(vkCreatePipelineLayout(device, &pl, nullptr, &compute_layout), "vkCreatePipelineLayout");
+    VkPushConstantRange graphics_push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16};
+    pl.pPushConstantRanges = &graphics_push;
+    kiln::check(vkCreatePipelineLayout(device, &pl, nullptr, &graphics_layout), "vkCreatePipelineLayout");
+
+    VkShaderModule cs = make_module(device, cmd_fill_comp, sizeof(cmd_fill_comp));
+    VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+    ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, cs,
+                "main", nullptr};
+    ci.layout = compute_layout;
+    kiln::check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &ci, nullptr, &compute), "vkCreateComputePipelines");
+    vkDestroyShaderModule(device, cs, nullptr);
+
+    VkShaderModule vs = make_module(device, cmd_fullscreen_vert, sizeof(cmd_fullscreen_vert));
+    VkShaderModule fs = make_module(device, cmd_color_frag, sizeof(cmd_color_frag));
+    VkPipelineShaderStageCreateInfo stages[2] = {
+        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main",
+         nullptr},
+        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main",
+         nullptr}};
+    VkPipelineVertexInputStateCreateInfo vertex{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
+    VkPipelineInputAssemblyStateCreateInfo assembly{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
+    assembly.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
+    VkPipelineViewportStateCreateInfo viewport{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
+    viewport.viewportCount = 1;
+    viewport.scissorCount = 1;
+    VkPipelineRasterizationStateCreateInfo raster{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
+    raster.cullMode = VK_CULL_MODE_NONE;
+    raster.lineWidth = 1.0f;
+    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
+    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
+    VkPipelineColorBlendAttachmentState attachment{};
+    attachment.colorWriteMask = 0xF;
+    VkPipelineColorBlendStateCreateInfo blend{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
+    blend.attachmentCount = 1;
+    blend.pAttachments = &attachment;
+    VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
+    VkPipelineDynamicStateCreateInfo dynamic{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
+    dynamic.dynamicStateCount = 2;
+    dynamic.pDynamicStates = dyn;
+    VkPipelineRenderingCreateInfo rendering{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
+    rendering.colorAttachmentCount = 1;
+    rendering.pColorAttachmentFormats = &color_format;
+    VkGraphicsPipelineCreateInfo gi{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
+    gi.pNext = &rendering;
+    gi.stageCount = 2;
+    gi.pStages = stages;
+    gi.pVertexInputState = &vertex;
+    gi.pInputAssemblyState = &assembly;
+    gi.pViewportState = &viewport;
+    gi.pRasterizationState = &raster;
+    gi.pMultisampleState = &ms;
+    gi.pColorBlendState = &blend;
+    gi.pDynamicState = &dynamic;
+    gi.layout = graphics_layout;
+    kiln::check(vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &gi, nullptr, &graphics),
+                "vkCreateGraphicsPipelines");
+    vkDestroyShaderModule(device, vs, nullptr);
+    vkDestroyShaderModule(device, fs, nullptr);
+  }
+  ~Objects() {
+    vkDestroyPipeline(device, graphics, nullptr);
+    vkDestroyPipeline(device, compute, nullptr);
+    vkDestroyPipelineLayout(device, graphics_layout, nullptr);
+    vkDestroyPipelineLayout(device, compute_layout, nullptr);
+    vkDestroyDescriptorPool(device, descriptor_pool, nullptr);
+    vkDestroyDescriptorSetLayout(device, set_layout, nullptr);
+  }
+};
+
+struct Push {
+  float color[4] = {1.0f, 0.5f, 0.25f, 1.0f};
+};
+struct ComputePush {
+  uint32_t count = 64, mul = 3, add = 7;
+};
+
+// The same raw rendering pass on both sides, so that only the wrappers differ.
+struct Pass {
+  PFN_vkCmdBeginRendering begin = nullptr;
+  PFN_vkCmdEndRendering end = nullptr;
+  VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+  VkRenderingInfo info{VK_STRUCTURE_TYPE_RENDERING_INFO};
+};
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double kiln_draws(kiln::CommandPool& pool, const Objects& o, const Pass& pass, uint32_t count) {
+  const Push push;
+  const VkViewport viewport{0, 0, 64, 64, 0, 1};
+  const VkRect2D scissor{{0, 0}, {64, 64}};
+  const auto start = Clock::now();
+  kiln::CommandBuffer cmd = pool.begin();
+  pass.begin(cmd, &pass.info);
+  cmd.set_viewport(viewport);
+  cmd.set_scissor(scissor);
+  for (uint32_t i = 0; i < count; ++i) {
+    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_GRAPHICS, o.graphics);
+    cmd.bind_descriptor_sets(VK_PIPELINE_BIND_POINT_GRAPHICS, o.graphics_layout, 0, o.set);
+    cmd.push_constants(o.graphics_layout, VK_SHADER_STAGE_FRAGMENT_BIT, push);
+    cmd.draw(3);
+  }
+  pass.end(cmd);
+  cmd.end();
+  return ms_since(start);  // the unsubmitted buffer goes back to the pool (reset) after this
+}
+
+double raw_draws(VkCommandBuffer cmd, const Objects& o, const Pass& pass, uint32_t count) {
+  const Push push;
+  const VkViewport viewport{0, 0, 64, 64, 0, 1};
+  const VkRect2D scissor{{0, 0}, {64, 64}};
+  const auto start = Clock::now();
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  kiln::check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+  pass.begin(cmd, &pass.info);
+  vkCmdSetViewport(cmd, 0, 1, &viewport);
+  vkCmdSetScissor(cmd, 0, 1, &scissor);
+  for (uint32_t i = 0; i < count; ++i) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, o.graphics);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, o.graphics_layout, 0, 1, &o.set, 0, nullptr);
+    vkCmdPushConstants(cmd, o.graphics_layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(push), &push);
+    vkCmdDraw(cmd, 3, 1, 0, 0);
+  }
+  pass.end(cmd);
+  kiln::check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+  const double ms = ms_since(start);
+  vkResetCommandBuffer(cmd, 0);
+  return ms;
+}
+
+double kiln_dispatches(kiln::CommandPool& pool, const Objects& o, uint32_t count) {
+  const ComputePush push;
+  const auto start = Clock::now();
+  kiln::CommandBuffer cmd = pool.begin();
+  for (uint32_t i = 0; i < count; ++i) {
+    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, o.compute);
+    cmd.push_constants(o.compute_layout, VK_SHADER_STAGE_COMPUTE_BIT, push);
+    cmd.dispatch(1);
+  }
+  cmd.end();
+  return ms_since(start);
+}
+
+double raw_dispatches(VkCommandBuffer cmd, const Objects& o, uint32_t count) {
+  const ComputePush push;
+  const auto start = Clock::now();
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  kiln::check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+  for (uint32_t i = 0; i < count; ++i) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, o.compute);
+    vkCmdPushConstants(cmd, o.compute_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), &push);
+    vkCmdDispatch(cmd, 1, 1, 1);
+  }
+  kiln::check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+  const double ms = ms_since(start);
+  vkResetCommandBuffer(cmd, 0);
+  return ms;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out;
+}
+
+void print(const char* bench, double kiln_ms, double raw_ms, uint32_t count, uint32_t reps, const std::string& device) {
+  std::printf(
+      "{\"bench\":\"%s\",\"kiln_ms\":%.3f,\"raw_ms\":%.3f,\"ratio\":%.4f,\"goal\":1.05,\"count\":%u,"
+      "\"repetitions\":%u,\"device\":\"%s\"}\n",
+      bench, kiln_ms, raw_ms, kiln_ms / raw_ms, count, reps, json_escape(device).c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const uint32_t count = argc > 1 ? uint32_t(std::strtoul(argv[1], nullptr, 10)) : 100000;
+  const uint32_t reps = argc > 2 ? uint32_t(std::strtoul(argv[2], nullptr, 10)) : 15;
+  try {
+    kiln::Context ctx({.app_name = "bench_record"});
+    const std::string device = ctx.properties().deviceName;
+    if (!ctx.has(kiln::Feature::DynamicRendering)) {
+      std::fprintf(stderr, "bench_record: %s has no dynamic rendering\n", device.c_str());
+      return 1;
+    }
+    constexpr VkFormat kFormat = VK_FORMAT_R8G8B8A8_UNORM;
+    Objects objects(ctx, kFormat);
+    kiln::Image target(ctx, {.format = kFormat, .extent = {64, 64, 1},
+                             .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT, .name = "bench.target"});
+    kiln::run_now(ctx, kiln::QueueKind::Graphics,
+                  [&](kiln::CommandBuffer& cmd) { cmd.use(target, kiln::Use::ColorAttachment, true); });
+
+    Pass pass;
+    pass.begin = ctx.fn().cmd_begin_rendering;
+    pass.end = ctx.fn().cmd_end_rendering;
+    pass.color.imageView = target.view();
+    pass.color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
+    pass.color.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    pass.color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    pass.info.renderArea = {{0, 0}, {64, 64}};
+    pass.info.layerCount = 1;
+    pass.info.colorAttachmentCount = 1;
+    pass.info.pColorAttachments = &pass.color;
+
+    kiln::CommandPool pool(ctx, kiln::QueueKind::Graphics, "bench.kiln");
+    // The baseline's pool and buffer: the same flags kiln uses.
+    VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pool_info.queueFamilyIndex = ctx.queue(kiln::QueueKind::Graphics).family();
+    VkCommandPool raw_pool = VK_NULL_HANDLE;
+    kiln::check(vkCreateCommandPool(ctx.device(), &pool_info, nullptr, &raw_pool), "vkCreateCommandPool");
+    VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    alloc.commandPool = raw_pool;
+    alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    alloc.commandBufferCount = 1;
+    VkCommandBuffer raw = VK_NULL_HANDLE;
+    kiln::check(vkAllocateCommandBuffers(ctx.device(), &alloc, &raw), "vkAllocateCommandBuffers");
+
+    // One warm-up of each, then alternate.
+    kiln_draws(pool, objects, pass, count);
+    raw_draws(raw, objects, pass, count);
+    double kd = 1e300, rd = 1e300;
+    for (uint32_t r = 0; r < reps; ++r) {
+      // Alternate which side goes first, so neither always inherits the other's cache and heap state.
+      if (r % 2 == 0) {
+        kd = std::min(kd, kiln_draws(pool, objects, pass, count));
+        rd = std::min(rd, raw_draws(raw, objects, pass, count));
+      } else {
+        rd = std::min(rd, raw_draws(raw, objects, pass, count));
+        kd = std::min(kd, kiln_draws(pool, objects, pass, count));
+      }
+    }
+    print("record_100k_draws", kd, rd, count, reps, device);
+
+    kiln_dispatches(pool, objects, count);
+    raw_dispatches(raw, objects, count);
+    double kc = 1e300, rc = 1e300;
+    for (uint32_t r = 0; r < reps; ++r) {
+      if (r % 2 == 0) {
+        kc = std::min(kc, kiln_dispatches(pool, objects, count));
+        rc = std::min(rc, raw_dispatches(raw, objects, count));
+      } else {
+        rc = std::min(rc, raw_dispatches(raw, objects, count));
+        kc = std::min(kc, kiln_dispatches(pool, objects, count));
+      }
+    }
+    print("record_100k_dispatches", kc, rc, count, reps, device);
+
+    vkDestroyCommandPool(ctx.device(), raw_pool, nullptr);
+    ctx.wait_idle();
+  } catch (const kiln::Error& e) {
+    std::fprintf(stderr, "bench_record: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,162 @@
+// Blocking image transfers of one mip and layer, chunked by rows of texel blocks through staging.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "core/transfer/staging_ring.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/format.h"
+#include "kiln/image.h"
+#include "kiln/log.h"
+#include "kiln/transfer.h"
+
+namespace kiln {
+
+namespace {
+
+// One layer of one mip, seen as rows of texel blocks: slices * rows_per_slice rows of row_bytes.
+struct LayerShape {
+  VkExtent3D extent{};
+  uint32_t block_w = 1, block_h = 1;
+  VkDeviceSize row_bytes = 0;
+  uint32_t rows_per_slice = 0;
+  uint32_t slices = 0;
+  VkImageAspectFlags aspect = 0;
+  VkDeviceSize rows() const { return VkDeviceSize(rows_per_slice) * slices; }
+  VkDeviceSize bytes() const { return rows() * row_bytes; }
+};
+
+LayerShape layer_shape(const Image& image, uint32_t mip) {
+  const FormatInfo& f = format_info(image.format());
+  if (!f.known || f.block_bytes == 0 || f.multi_planar) {
+    throw Error(str("image '", image.name(), "': kiln cannot copy format ", format_name(image.format())));
+  }
+  LayerShape s;
+  s.extent = image.mip_extent(mip);
+  s.block_w = f.block_width;
+  s.block_h = f.block_height;
+  s.row_bytes = VkDeviceSize((s.extent.width + s.block_w - 1) / s.block_w) * f.block_bytes;
+  s.rows_per_slice = (s.extent.height + s.block_h - 1) / s.block_h;
+  s.slices = s.extent.depth;
+  s.aspect = image.aspect();
+  return s;
+}
+
+void check_subresource(const Image& image, uint32_t mip, uint32_t layer) {
+  if (mip >= image.mip_levels() || layer >= image.layers()) {
+    throw Error(str("image '", image.name(), "' has ", image.mip_levels(), " mips and ", image.layers(),
+                    " layers: no mip ", mip, " layer ", layer));
+  }
+  const VkImageAspectFlags a = image.aspect();
+  if ((a & VK_IMAGE_ASPECT_DEPTH_BIT) && (a & VK_IMAGE_ASPECT_STENCIL_BIT)) {
+    throw Error(str("image '", image.name(), "' is depth+stencil: copy each aspect with raw Vulkan"));
+  }
+}
+
+// The regions that copy rows [first, last) of the layer, buffer offsets relative to row `first`.
+// Rows inside one slice make one region; whole slices in a row make one; at most three in all.
+uint32_t row_regions(const LayerShape& s, uint32_t mip, uint32_t layer, VkDeviceSize first, VkDeviceSize last,
+                     std::array<VkBufferImageCopy, 3>& out) {
+  uint32_t count = 0;
+  for (VkDeviceSize r = first; r < last;) {
+    const uint32_t z = uint32_t(r / s.rows_per_slice);
+    const uint32_t y = uint32_t(r % s.rows_per_slice);
+    uint32_t rows = 0, depth = 1;
+    if (y == 0 && last - r >= s.rows_per_slice) {
+      depth = uint32_t((last - r) / s.rows_per_slice);
+      rows = s.rows_per_slice;
+    } else {
+      rows = uint32_t(std::min<VkDeviceSize>(s.rows_per_slice - y, last - r));
+    }
+    VkBufferImageCopy& c = out[count++];
+    c = {};
+    c.bufferOffset = (r - first) * s.row_bytes;
+    c.imageSubresource = {s.aspect, mip, layer, 1};
+    c.imageOffset = {0, int32_t(y * s.block_h), int32_t(z)};
+    // The last row of blocks may stick out of a compressed image; the extent stops at its edge.
+    const uint32_t top = y * s.block_h;
+    c.imageExtent = {s.extent.width, std::min(rows * s.block_h, s.extent.height - top), depth};
+    r += VkDeviceSize(rows) * depth;
+  }
+  return count;
+}
+
+}  // namespace
+
+uint64_t image_layer_size(const Image& image, uint32_t mip) { return layer_shape(image, mip).bytes(); }
+
+void upload_image_now(Context& ctx, Image& image, const void* data, size_t size, uint32_t mip, uint32_t layer,
+                      Use final_use, const TransferOptions& options) {
+  with_context(str("uploading mip ", mip, " layer ", layer, " of image '", image.name(), "'"), [&] {
+    check_subresource(image, mip, layer);
+    const LayerShape s = layer_shape(image, mip);
+    if (size != s.bytes()) {
+      throw Error(str("got ", size, " bytes; the layer holds ", s.bytes(), " (", s.extent.width, "x",
+                      s.extent.height, "x", s.extent.depth, " ", format_name(image.format()), ")"));
+    }
+    const VkDeviceSize chunk_rows =
+        detail::image_chunk_rows(options.chunk_size ? options.chunk_size : detail::StagingRing::kDefaultChunk,
+                                 s.row_bytes);
+    detail::StagingRing ring(ctx, s.bytes(), chunk_rows * s.row_bytes, MemoryIntent::Upload,
+                             "kiln.upload_image_now");
+    const auto* src = static_cast<const uint8_t*>(data);
+    std::array<VkBufferImageCopy, 3> regions;
+    for (VkDeviceSize row = 0; row < s.rows();) {
+      const VkDeviceSize last = std::min(row + chunk_rows, s.rows());
+      const VkDeviceSize bytes = (last - row) * s.row_bytes;
+      Buffer& staging = ring.acquire();
+      std::memcpy(staging.mapped(), src + row * s.row_bytes, bytes);
+      staging.flush(0, bytes);
+      const uint32_t n = row_regions(s, mip, layer, row, last, regions);
+      CommandBuffer cmd = ring.begin("kiln.upload_image_now");
+      cmd.copy_buffer_to_image(staging, image, Slice<VkBufferImageCopy>(regions.data(), n));
+      if (last == s.rows() && final_use != Use::None) cmd.use(image, final_use);
+      ring.submit(cmd);
+      row = last;
+    }
+    ring.wait_all();
+  });
+}
+
+std::vector<uint8_t> read_image_now(Context& ctx, Image& image, uint32_t mip, uint32_t layer,
+                                    const TransferOptions& options) {
+  std::vector<uint8_t> out;
+  with_context(str("reading mip ", mip, " layer ", layer, " of image '", image.name(), "'"), [&] {
+    check_subresource(image, mip, layer);
+    const LayerShape s = layer_shape(image, mip);
+    out.resize(s.bytes());
+    const VkDeviceSize chunk_rows =
+        detail::image_chunk_rows(options.chunk_size ? options.chunk_size : detail::StagingRing::kDefaultChunk,
+                                 s.row_bytes);
+    detail::StagingRing ring(ctx, s.bytes(), chunk_rows * s.row_bytes, MemoryIntent::Readback,
+                             "kiln.read_image_now");
+    struct InFlight {
+      Buffer* staging = nullptr;
+      VkDeviceSize at = 0, n = 0;
+      uint64_t serial = 0;
+    } prev;
+    auto drain = [&](const InFlight& f) {
+      ring.wait(f.serial);
+      f.staging->invalidate(0, f.n);
+      std::memcpy(out.data() + f.at, f.staging->mapped(), f.n);
+    };
+    std::array<VkBufferImageCopy, 3> regions;
+    for (VkDeviceSize row = 0; row < s.rows();) {
+      const VkDeviceSize last = std::min(row + chunk_rows, s.rows());
+      Buffer& staging = ring.acquire();
+      const uint32_t n = row_regions(s, mip, layer, row, last, regions);
+      CommandBuffer cmd = ring.begin("kiln.read_image_now");
+      cmd.copy_image_to_buffer(image, staging, Slice<VkBufferImageCopy>(regions.data(), n));
+      cmd.use(staging, Use::HostRead);
+      const uint64_t serial = ring.submit(cmd);
+      if (prev.staging) drain(prev);
+      prev = {&staging, row * s.row_bytes, (last - row) * s.row_bytes, serial};
+      row = last;
+    }
+    drain(prev);
+  });
+  return out;
+}
+
+}  // namespace kiln

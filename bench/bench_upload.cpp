@@ -5,7 +5,7 @@
 // several. The CPU's memcpy rate into mapped staging memory is given as context: upload_now has to do
 // that copy too, so peak copy and memcpy together bound what it can reach.
 //
-//   bench_upload [MiB] [reps] [chunk MiB]   prints one JSON line; ratio = kiln_gbps / peak_gbps (best family)
+//   bench_upload [MiB] [reps] [chunk MiB] [threads]   prints one JSON line; ratio = kiln_gbps / peak_gbps (best family)
 //
 // GB/s here are 10^9 bytes per second.
 #include <algorithm>
@@ -21,6 +21,7 @@
 #include "kiln/error.h"
 #include "kiln/log.h"
 #include "kiln/transfer.h"
+#include "core/transfer/staging_ring.h"  // the default chunk size, reported with the result
 
 namespace {
 
@@ -232,6 +233,7 @@ int main(int argc, char** argv) {
     const int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : (cpu ? 3 : 8);
     const VkDeviceSize size = mib << 20;
     const VkDeviceSize chunk = argc > 3 ? VkDeviceSize(std::max(1, std::atoi(argv[3]))) << 20 : 0;
+    const uint32_t threads = argc > 4 ? uint32_t(std::max(1, std::atoi(argv[4]))) : 0;  // 0: kiln's choice
 
     std::vector<uint8_t> data(size);
     for (size_t i = 0; i < data.size(); i += 4096) data[i] = uint8_t(i >> 12);  // touch every page
@@ -260,8 +262,8 @@ int main(int argc, char** argv) {
       }
       return double(size) / best_s / 1e9;
     };
-    const double kiln_gbps = time_upload({.chunk_size = chunk});
-    const double kiln_staging_gbps = time_upload({.chunk_size = chunk, .force_staging = true});
+    const double kiln_gbps = time_upload({.chunk_size = chunk, .threads = threads});
+    const double kiln_staging_gbps = time_upload({.chunk_size = chunk, .force_staging = true, .threads = threads});
 
     std::string fam_json;
     for (const FamilyResult& f : families) {
@@ -273,10 +275,11 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"bench\":\"upload_%llumib\",\"device\":\"%s\",\"bytes\":%llu,\"kiln_gbps\":%.3f,\"kiln_path\":\"%s\","
         "\"kiln_staging_gbps\":%.3f,\"peak_gbps\":%.3f,\"peak_family\":%u,\"ratio\":%.3f,\"staging_ratio\":%.3f,"
-        "\"memcpy_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
+        "\"memcpy_gbps\":%.3f,\"reps\":%d,\"chunk_mib\":%llu,\"threads\":%u,\"families\":[%s]}\n",
         (unsigned long long)mib, json_escape(ctx.properties().deviceName).c_str(), (unsigned long long)size,
         kiln_gbps, dst.mapped() ? "mapped" : "staging", kiln_staging_gbps, rate(*best), best->family,
-        kiln_gbps / rate(*best), kiln_staging_gbps / rate(*best), memcpy_gbps, reps, fam_json.c_str());
+        kiln_gbps / rate(*best), kiln_staging_gbps / rate(*best), memcpy_gbps, reps,
+        (unsigned long long)((chunk ? chunk : kiln::detail::StagingRing::kDefaultChunk) >> 20), threads, fam_json.c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_upload: %s\n", e.what());

@@ -15,7 +15,9 @@ case "$cmd" in
     mkdir -p .gl/layers
     cp /usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so .gl/layers/
     strip .gl/layers/libVkLayer_khronos_validation.so
-    cp /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json .gl/layers/
+    # The manifest names the library bare (found through the system's library path); point it here.
+    sed 's|"library_path": "libVkLayer|"library_path": "./libVkLayer|' \
+      /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json > .gl/layers/VkLayer_khronos_validation.json
     du -sh .gl
     ;;
   run)
@@ -29,6 +31,8 @@ case "$cmd" in
     KILN_TEST_VALIDATION=sync kiln_gpu_tests --gtest_brief=1 2>&1 | tee "$out/gpu-tests.log" | tail -30
     (cd "$out" && KILN_VALIDATION=sync compute_headless && KILN_VALIDATION=sync triangle_headless) 2>&1 | tail -5
     for b in .gl/bin/bench_*; do "$b" 2>>"$out/bench.err"; done | tee "$out/bench.json"
+    # Upload: chunk size x CPU threads, to see what feeds the copy engine.
+    for t in 1 2 4 8 12; do for c in 4 8 32; do bench_upload 256 4 $c $t; done; done 2>>"$out/bench.err" > "$out/upload-sweep.json"
     ;;
   *)
     echo "usage: scripts/gpu.sh bundle [BUILD] | run [OUTDIR]" >&2

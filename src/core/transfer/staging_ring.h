@@ -13,7 +13,7 @@ namespace kiln::detail {
 
 class StagingRing {
  public:
-  static constexpr VkDeviceSize kDefaultChunk = VkDeviceSize(8) << 20;
+  static constexpr VkDeviceSize kDefaultChunk = VkDeviceSize(4) << 20;
 
   // `total` bounds the buffers' size (a small transfer gets a small staging buffer).
   StagingRing(Context& ctx, VkDeviceSize total, VkDeviceSize chunk, MemoryIntent intent, const char* name);

@@ -8,7 +8,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   glslang-tools spirv-tools
   libpng-dev nlohmann-json3-dev libcli11-dev python3
-  libgtest-dev libbenchmark-dev
+  libgtest-dev
 )
 
 missing=()

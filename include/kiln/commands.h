@@ -27,8 +27,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "kiln/query.h"
 #include "kiln/queue.h"
 #include "kiln/slice.h"
 #include "kiln/sync.h"
@@ -259,6 +261,12 @@ class CommandBuffer {
    private:
     CommandBuffer* cmd_;
   };
+  // ---- Timing (query.h): `auto t = cmd.time("shadows");` writes a begin timestamp now and an end one
+  // when `t` goes, into the GpuTimers that timers.begin_frame(cmd) attached to this command buffer.
+  [[nodiscard]] GpuScope time(std::string_view name);
+  [[nodiscard]] GpuScope time(GpuTimers& timers, std::string_view name);
+  void attach_timers(GpuTimers* timers) { timers_ = timers; }
+
   // begin_label now, end_label when the scope ends: `auto scope = cmd.label("shadows");`
   [[nodiscard]] LabelScope label(const char* name, std::array<float, 4> color = {}) {
     begin_label(name, color);
@@ -285,6 +293,7 @@ class CommandBuffer {
   bool pending_ = false;
   uint32_t buffer_barrier_count_ = 0;
   uint32_t image_barrier_count_ = 0;
+  GpuTimers* timers_ = nullptr;
   std::array<VkBufferMemoryBarrier2, kMaxPendingBarriers> buffer_barriers_;
   std::array<VkImageMemoryBarrier2, kMaxPendingBarriers> image_barriers_;
 };

@@ -1,7 +1,9 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "kiln/buffer.h"
 #include "kiln/commands.h"
+#include "kiln/transfer.h"
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
@@ -186,6 +188,38 @@ TEST_F(GpuTest, DeferredDestructionWaitsForTheQueue) {
   ctx->collect();
   EXPECT_TRUE(destroyed);
   vkDestroySemaphore(ctx->device(), gate, nullptr);
+}
+
+class Submits : public test::GpuTestSync2 {};
+KILN_SYNC2_PARAMS(Submits);
+
+TEST_P(Submits, BinarySemaphoreBetweenSubmitsAndAUserFence) {
+  VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  VkSemaphore ready;
+  ASSERT_EQ(vkCreateSemaphore(ctx->device(), &si, nullptr, &ready), VK_SUCCESS);
+  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence done;
+  ASSERT_EQ(vkCreateFence(ctx->device(), &fi, nullptr, &done), VK_SUCCESS);
+
+  constexpr VkDeviceSize n = 1 << 16;
+  Buffer a(*ctx, {.size = n, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT, .name = "a"});
+  Buffer b(*ctx, {.size = n, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT, .name = "b"});
+  CommandPool pool(*ctx);
+  CommandBuffer fill = pool.begin("fill");
+  fill.fill_buffer(a, 0xA5A5A5A5u);
+  CommandBuffer copy = pool.begin("copy");
+  copy.copy_buffer(a, b);
+  Queue& q = ctx->queue();
+  const uint64_t s1 = q.submit({.commands = {&fill}, .signals = {{ready, 0, VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT}}});
+  const uint64_t s2 = q.submit({.commands = {&copy}, .waits = {{ready, 0, VK_PIPELINE_STAGE_2_ALL_TRANSFER_BIT}}, .fence = done});
+  EXPECT_GT(s2, s1);
+  ASSERT_EQ(vkWaitForFences(ctx->device(), 1, &done, VK_TRUE, UINT64_MAX), VK_SUCCESS);
+  q.wait(s2);  // the serial agrees with the fence
+  const std::vector<uint8_t> back = read_back_now(*ctx, b);
+  ASSERT_EQ(back.size(), n);
+  for (VkDeviceSize i = 0; i < n; ++i) ASSERT_EQ(back[i], 0xA5) << "byte " << i;
+  vkDestroyFence(ctx->device(), done, nullptr);
+  vkDestroySemaphore(ctx->device(), ready, nullptr);
 }
 
 }  // namespace

@@ -91,11 +91,11 @@ TEST_P(GpuTimersTest, ScopesAroundRealWorkNestAndOrder) {
   {
     auto frame = timers.scope(cmd, "frame");
     {
-      auto fill = timers.scope(cmd, "fill");
+      auto fill = cmd.time("fill");  // the timers begin_frame attached to cmd
       cmd.fill_buffer(a, 0x5eed1234u);
     }
     {
-      auto copy = timers.scope(cmd, "copy");
+      auto copy = cmd.time(timers, "copy");
       auto inner = timers.scope(cmd, "copy.inner");
       cmd.copy_buffer(a, b);
     }
@@ -167,6 +167,17 @@ void run_ring(Context& ctx) {
 }
 
 TEST_P(GpuTimersTest, FramesThroughTheRing) { run_ring(*ctx); }
+
+TEST_P(GpuTimersTest, CmdTimeWithoutAttachedTimersSaysWhatToDo) {
+  CommandPool pool(*ctx);
+  CommandBuffer cmd = pool.begin("untimed");
+  try {
+    auto t = cmd.time("shadows");
+    FAIL() << "no timers were attached";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("call timers.begin_frame(cmd) on it first"), std::string::npos) << e.what();
+  }
+}
 TEST_P(GpuTimersCommandResetTest, FramesThroughTheRing) { run_ring(*ctx); }
 
 // The GPU is held back: begin_frame and collect must neither wait nor publish a frame that did not run.

@@ -6,6 +6,7 @@
 #include "kiln/commands.h"
 #include "kiln/context.h"
 #include "kiln/error.h"
+#include "kiln/log.h"
 #include "kiln/image.h"
 
 namespace kiln {
@@ -31,7 +32,8 @@ CommandBuffer::CommandBuffer(CommandBuffer&& other) noexcept
       recording_(std::exchange(other.recording_, false)),
       pending_(std::exchange(other.pending_, false)),
       buffer_barrier_count_(std::exchange(other.buffer_barrier_count_, 0)),
-      image_barrier_count_(std::exchange(other.image_barrier_count_, 0)) {
+      image_barrier_count_(std::exchange(other.image_barrier_count_, 0)),
+      timers_(std::exchange(other.timers_, nullptr)) {
   std::copy_n(other.buffer_barriers_.begin(), buffer_barrier_count_, buffer_barriers_.begin());
   std::copy_n(other.image_barriers_.begin(), image_barrier_count_, image_barriers_.begin());
 }
@@ -49,11 +51,22 @@ CommandBuffer& CommandBuffer::operator=(CommandBuffer&& other) noexcept {
     pending_ = std::exchange(other.pending_, false);
     buffer_barrier_count_ = std::exchange(other.buffer_barrier_count_, 0);
     image_barrier_count_ = std::exchange(other.image_barrier_count_, 0);
+    timers_ = std::exchange(other.timers_, nullptr);
     std::copy_n(other.buffer_barriers_.begin(), buffer_barrier_count_, buffer_barriers_.begin());
     std::copy_n(other.image_barriers_.begin(), image_barrier_count_, image_barriers_.begin());
   }
   return *this;
 }
+
+GpuScope CommandBuffer::time(std::string_view name) {
+  if (!timers_) {
+    throw Error(str("cmd.time(\"", name, "\"): no GpuTimers attached to this command buffer; call "
+                    "timers.begin_frame(cmd) on it first, or use cmd.time(timers, name)"));
+  }
+  return timers_->scope(*this, name);
+}
+
+GpuScope CommandBuffer::time(GpuTimers& timers, std::string_view name) { return timers.scope(*this, name); }
 
 void CommandBuffer::release_slot() {
   if (!slot_) return;

@@ -155,6 +155,7 @@ void GpuTimers::end_scope(VkCommandBuffer cmd, uint32_t index, uint64_t frame) {
 
 void GpuTimers::begin_frame(CommandBuffer& cmd) {
   cmd.flush_barriers();
+  cmd.attach_timers(this);
   begin_frame(cmd.handle());
 }
 

@@ -25,20 +25,12 @@
 #include "cmd_color_frag.h"
 #include "cmd_fill_comp.h"
 #include "cmd_fullscreen_vert.h"
+// Raw-Vulkan pipeline setup shared with the GPU tests (bench/CMakeLists.txt).
+#include "support/raw_pipelines.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-
-VkShaderModule make_module(VkDevice device, const uint32_t* code, size_t bytes) {
-  VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  info.codeSize = bytes;
-  info.pCode = code;
-  VkShaderModule module = VK_NULL_HANDLE;
-  kiln::check(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
-  return module;
-}
 
 // Pipelines, layouts and a descriptor set: what the recorded commands bind.
 struct Objects {
@@ -52,89 +44,15 @@ struct Objects {
   VkPipeline graphics = VK_NULL_HANDLE;
 
   Objects(kiln::Context& ctx, VkFormat color_format) : device(ctx.device()) {
-    VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                         VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
-    VkDescriptorSetLayoutCreateInfo dsl{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    dsl.bindingCount = 1;
-    dsl.pBindings = &binding;
-    kiln::check(vkCreateDescriptorSetLayout(device, &dsl, nullptr, &set_layout), "vkCreateDescriptorSetLayout");
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
-    VkDescriptorPoolCreateInfo dp{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-    dp.maxSets = 1;
-    dp.poolSizeCount = 1;
-    dp.pPoolSizes = &size;
-    kiln::check(vkCreateDescriptorPool(device, &dp, nullptr, &descriptor_pool), "vkCreateDescriptorPool");
-    VkDescriptorSetAllocateInfo a{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    a.descriptorPool = descriptor_pool;
-    a.descriptorSetCount = 1;
-    a.pSetLayouts = &set_layout;
-    kiln::check(vkAllocateDescriptorSets(device, &a, &set), "vkAllocateDescriptorSets");
-
-    VkPushConstantRange compute_push{VK_SHADER_STAGE_COMPUTE_BIT, 0, 12};
-    VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    pl.setLayoutCount = 1;
-    pl.pSetLayouts = &set_layout;
-    pl.pushConstantRangeCount = 1;
-    pl.pPushConstantRanges = &compute_push;
-    kiln::check(vkCreatePipelineLayout(device, &pl, nullptr, &compute_layout), "vkCreatePipelineLayout");
-    VkPushConstantRange graphics_push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16};
-    pl.pPushConstantRanges = &graphics_push;
-    kiln::check(vkCreatePipelineLayout(device, &pl, nullptr, &graphics_layout), "vkCreatePipelineLayout");
-
-    VkShaderModule cs = make_module(device, cmd_fill_comp, sizeof(cmd_fill_comp));
-    VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, cs,
-                "main", nullptr};
-    ci.layout = compute_layout;
-    kiln::check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &ci, nullptr, &compute), "vkCreateComputePipelines");
-    vkDestroyShaderModule(device, cs, nullptr);
-
-    VkShaderModule vs = make_module(device, cmd_fullscreen_vert, sizeof(cmd_fullscreen_vert));
-    VkShaderModule fs = make_module(device, cmd_color_frag, sizeof(cmd_color_frag));
-    VkPipelineShaderStageCreateInfo stages[2] = {
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main",
-         nullptr},
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main",
-         nullptr}};
-    VkPipelineVertexInputStateCreateInfo vertex{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-    VkPipelineInputAssemblyStateCreateInfo assembly{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-    assembly.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-    VkPipelineViewportStateCreateInfo viewport{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-    viewport.viewportCount = 1;
-    viewport.scissorCount = 1;
-    VkPipelineRasterizationStateCreateInfo raster{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-    raster.cullMode = VK_CULL_MODE_NONE;
-    raster.lineWidth = 1.0f;
-    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-    VkPipelineColorBlendAttachmentState attachment{};
-    attachment.colorWriteMask = 0xF;
-    VkPipelineColorBlendStateCreateInfo blend{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-    blend.attachmentCount = 1;
-    blend.pAttachments = &attachment;
-    VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-    VkPipelineDynamicStateCreateInfo dynamic{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-    dynamic.dynamicStateCount = 2;
-    dynamic.pDynamicStates = dyn;
-    VkPipelineRenderingCreateInfo rendering{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
-    rendering.colorAttachmentCount = 1;
-    rendering.pColorAttachmentFormats = &color_format;
-    VkGraphicsPipelineCreateInfo gi{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-    gi.pNext = &rendering;
-    gi.stageCount = 2;
-    gi.pStages = stages;
-    gi.pVertexInputState = &vertex;
-    gi.pInputAssemblyState = &assembly;
-    gi.pViewportState = &viewport;
-    gi.pRasterizationState = &raster;
-    gi.pMultisampleState = &ms;
-    gi.pColorBlendState = &blend;
-    gi.pDynamicState = &dynamic;
-    gi.layout = graphics_layout;
-    kiln::check(vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &gi, nullptr, &graphics),
-                "vkCreateGraphicsPipelines");
-    vkDestroyShaderModule(device, vs, nullptr);
-    vkDestroyShaderModule(device, fs, nullptr);
+    using namespace kiln::test;
+    set_layout = make_storage_set_layout(device, 1, VK_SHADER_STAGE_COMPUTE_BIT | VK_SHADER_STAGE_FRAGMENT_BIT);
+    descriptor_pool = make_storage_pool(device, 1, 1);
+    set = allocate_storage_set(device, descriptor_pool, set_layout);
+    compute_layout = make_pipeline_layout(device, set_layout, {VK_SHADER_STAGE_COMPUTE_BIT, 0, 12});
+    graphics_layout = make_pipeline_layout(device, set_layout, {VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16});
+    compute = make_compute_pipeline(device, compute_layout, cmd_fill_comp, sizeof(cmd_fill_comp));
+    graphics = make_flat_color_pipeline(device, graphics_layout, color_format, cmd_fullscreen_vert,
+                                        sizeof(cmd_fullscreen_vert), cmd_color_frag, sizeof(cmd_color_frag));
   }
   ~Objects() {
     vkDestroyPipeline(device, graphics, nullptr);

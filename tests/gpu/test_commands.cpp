@@ -16,10 +16,13 @@
 #include "kiln/error.h"
 #include "kiln/image.h"
 #include "support/gpu_test.h"
+#include "support/raw_pipelines.h"
 
 namespace kiln {
 namespace {
 
+using test::ComputePipeline;
+using test::FlatColorPipeline;
 using test::GpuTestSync2;
 
 Buffer readback_buffer(Context& ctx, VkDeviceSize size) {
@@ -42,150 +45,6 @@ std::vector<T> read(const Buffer& b) {
   std::memcpy(out.data(), b.mapped(), out.size() * sizeof(T));
   return out;
 }
-
-VkShaderModule make_module(VkDevice device, const uint32_t* code, size_t bytes) {
-  VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-  info.codeSize = bytes;
-  info.pCode = code;
-  VkShaderModule module = VK_NULL_HANDLE;
-  check(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
-  return module;
-}
-
-// A compute pipeline over storage buffers (bindings 0..n-1) and push constants, in raw Vulkan.
-struct ComputePipeline {
-  VkDevice device = VK_NULL_HANDLE;
-  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
-  VkPipelineLayout layout = VK_NULL_HANDLE;
-  VkPipeline pipeline = VK_NULL_HANDLE;
-  VkDescriptorPool pool = VK_NULL_HANDLE;
-
-  ComputePipeline(Context& ctx, const uint32_t* code, size_t bytes, uint32_t bindings, uint32_t push_bytes)
-      : device(ctx.device()) {
-    std::vector<VkDescriptorSetLayoutBinding> b(bindings);
-    for (uint32_t i = 0; i < bindings; ++i) {
-      b[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-    }
-    VkDescriptorSetLayoutCreateInfo dsl{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    dsl.bindingCount = bindings;
-    dsl.pBindings = b.data();
-    check(vkCreateDescriptorSetLayout(device, &dsl, nullptr, &set_layout), "vkCreateDescriptorSetLayout");
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
-    VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    pl.setLayoutCount = 1;
-    pl.pSetLayouts = &set_layout;
-    pl.pushConstantRangeCount = 1;
-    pl.pPushConstantRanges = &push;
-    check(vkCreatePipelineLayout(device, &pl, nullptr, &layout), "vkCreatePipelineLayout");
-    VkShaderModule module = make_module(device, code, bytes);
-    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT,
-                  module, "main", nullptr};
-    info.layout = layout;
-    check(vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline), "vkCreateComputePipelines");
-    vkDestroyShaderModule(device, module, nullptr);
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 16 * bindings};
-    VkDescriptorPoolCreateInfo dp{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-    dp.maxSets = 16;
-    dp.poolSizeCount = 1;
-    dp.pPoolSizes = &size;
-    check(vkCreateDescriptorPool(device, &dp, nullptr, &pool), "vkCreateDescriptorPool");
-  }
-  ~ComputePipeline() {
-    vkDestroyDescriptorPool(device, pool, nullptr);
-    vkDestroyPipeline(device, pipeline, nullptr);
-    vkDestroyPipelineLayout(device, layout, nullptr);
-    vkDestroyDescriptorSetLayout(device, set_layout, nullptr);
-  }
-  VkDescriptorSet set(std::initializer_list<VkBuffer> buffers) {
-    VkDescriptorSetAllocateInfo a{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    a.descriptorPool = pool;
-    a.descriptorSetCount = 1;
-    a.pSetLayouts = &set_layout;
-    VkDescriptorSet s = VK_NULL_HANDLE;
-    check(vkAllocateDescriptorSets(device, &a, &s), "vkAllocateDescriptorSets");
-    std::vector<VkDescriptorBufferInfo> infos;
-    for (VkBuffer b : buffers) infos.push_back({b, 0, VK_WHOLE_SIZE});
-    std::vector<VkWriteDescriptorSet> writes;
-    for (uint32_t i = 0; i < infos.size(); ++i) {
-      VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-      w.dstSet = s;
-      w.dstBinding = i;
-      w.descriptorCount = 1;
-      w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-      w.pBufferInfo = &infos[i];
-      writes.push_back(w);
-    }
-    vkUpdateDescriptorSets(device, uint32_t(writes.size()), writes.data(), 0, nullptr);
-    return s;
-  }
-};
-
-// A full-screen triangle with a push-constant colour, for dynamic rendering into one color format.
-struct FlatColorPipeline {
-  VkDevice device = VK_NULL_HANDLE;
-  VkPipelineLayout layout = VK_NULL_HANDLE;
-  VkPipeline pipeline = VK_NULL_HANDLE;
-
-  FlatColorPipeline(Context& ctx, VkFormat format) : device(ctx.device()) {
-    VkPushConstantRange push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16};
-    VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    pl.pushConstantRangeCount = 1;
-    pl.pPushConstantRanges = &push;
-    check(vkCreatePipelineLayout(device, &pl, nullptr, &layout), "vkCreatePipelineLayout");
-    VkShaderModule vs = make_module(device, cmd_fullscreen_vert, sizeof(cmd_fullscreen_vert));
-    VkShaderModule fs = make_module(device, cmd_color_frag, sizeof(cmd_color_frag));
-    VkPipelineShaderStageCreateInfo stages[2] = {
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main",
-         nullptr},
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main",
-         nullptr}};
-    VkPipelineVertexInputStateCreateInfo vertex{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-    VkPipelineInputAssemblyStateCreateInfo assembly{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-    assembly.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-    VkPipelineViewportStateCreateInfo viewport{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-    viewport.viewportCount = 1;
-    viewport.scissorCount = 1;
-    VkPipelineRasterizationStateCreateInfo raster{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-    raster.polygonMode = VK_POLYGON_MODE_FILL;
-    raster.cullMode = VK_CULL_MODE_NONE;
-    raster.lineWidth = 1.0f;
-    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-    VkPipelineColorBlendAttachmentState blend_attachment{};
-    blend_attachment.colorWriteMask = 0xF;
-    VkPipelineColorBlendStateCreateInfo blend{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-    blend.attachmentCount = 1;
-    blend.pAttachments = &blend_attachment;
-    VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-    VkPipelineDynamicStateCreateInfo dynamic{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-    dynamic.dynamicStateCount = 2;
-    dynamic.pDynamicStates = dyn;
-    VkPipelineRenderingCreateInfo rendering{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
-    rendering.colorAttachmentCount = 1;
-    rendering.pColorAttachmentFormats = &format;
-    VkGraphicsPipelineCreateInfo info{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-    info.pNext = &rendering;
-    info.stageCount = 2;
-    info.pStages = stages;
-    info.pVertexInputState = &vertex;
-    info.pInputAssemblyState = &assembly;
-    info.pViewportState = &viewport;
-    info.pRasterizationState = &raster;
-    info.pMultisampleState = &ms;
-    info.pColorBlendState = &blend;
-    info.pDynamicState = &dynamic;
-    info.layout = layout;
-    check(vkCreateGraphicsPipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline),
-          "vkCreateGraphicsPipelines");
-    vkDestroyShaderModule(device, vs, nullptr);
-    vkDestroyShaderModule(device, fs, nullptr);
-  }
-  ~FlatColorPipeline() {
-    vkDestroyPipeline(device, pipeline, nullptr);
-    vkDestroyPipelineLayout(device, layout, nullptr);
-  }
-};
 
 constexpr VkImageUsageFlags kTransferUsage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
 
@@ -387,9 +246,9 @@ TEST_P(Commands, ComputeDispatchThenCopy) {
   };
   run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
     cmd.use(storage, Use::StorageWriteInCompute);
-    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, fill.pipeline);
-    cmd.bind_descriptor_sets(VK_PIPELINE_BIND_POINT_COMPUTE, fill.layout, 0, set);
-    cmd.push_constants(fill.layout, VK_SHADER_STAGE_COMPUTE_BIT, Push{kCount, 3, 7});
+    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, fill.pipeline());
+    cmd.bind_descriptor_sets(VK_PIPELINE_BIND_POINT_COMPUTE, fill.layout(), 0, set);
+    cmd.push_constants(fill.layout(), VK_SHADER_STAGE_COMPUTE_BIT, Push{kCount, 3, 7});
     cmd.dispatch((kCount + 63) / 64);
     cmd.copy_buffer(storage, out);  // compute write -> transfer read: use() inside
     cmd.use(out, Use::HostRead);
@@ -403,7 +262,8 @@ TEST_P(Commands, DynamicRenderingClearAndDraw) {
     GTEST_SKIP() << "no dynamic rendering on this device";
   }
   constexpr uint32_t W = 32, H = 16;
-  FlatColorPipeline flat(*ctx, VK_FORMAT_R8G8B8A8_UNORM);
+  FlatColorPipeline flat(*ctx, VK_FORMAT_R8G8B8A8_UNORM, cmd_fullscreen_vert, sizeof(cmd_fullscreen_vert),
+                         cmd_color_frag, sizeof(cmd_color_frag));
   Image target(*ctx, {.extent = {W, H, 1},
                       .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
                       .name = "target"});
@@ -414,10 +274,10 @@ TEST_P(Commands, DynamicRenderingClearAndDraw) {
     cmd.begin_rendering({.colors = {ColorAttachment{.image = &target,
                                                     .load = VK_ATTACHMENT_LOAD_OP_CLEAR,
                                                     .clear = {{0.0f, 0.0f, 1.0f, 1.0f}}}}});
-    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_GRAPHICS, flat.pipeline);
+    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_GRAPHICS, flat.pipeline());
     cmd.set_viewport({0, 0, float(W), float(H), 0, 1});
     cmd.set_scissor({{0, 0}, {W / 2, H}});  // left half drawn, right half keeps the clear colour
-    cmd.push_constants(flat.layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(color), color);
+    cmd.push_constants(flat.layout(), VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(color), color);
     cmd.draw(3);
     cmd.end_rendering();
     cmd.copy_image_to_buffer(target, out);

@@ -4,6 +4,7 @@
 #include "kiln/buffer.h"
 #include "kiln/commands.h"
 #include "kiln/transfer.h"
+#include "ctx_printf_comp.h"
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
@@ -140,12 +141,7 @@ TEST_F(GpuTest, ValidationMessagesReachTheLogWithObjectNames) {
 TEST_F(GpuTest, DeviceLossReportNamesTheLabelsInFlight) {
   // A submission held back by a timeline semaphore the host has not signalled yet is "in flight":
   // its labels are what a device-lost error would report.
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
-  type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
-  VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
-  si.pNext = &type;
-  VkSemaphore gate;
-  ASSERT_EQ(vkCreateSemaphore(ctx->device(), &si, nullptr, &gate), VK_SUCCESS);
+  test::HostGate gate(*ctx);
 
   CommandPool pool(*ctx);
   CommandBuffer cmd = pool.begin("frame");
@@ -153,41 +149,84 @@ TEST_F(GpuTest, DeviceLossReportNamesTheLabelsInFlight) {
   cmd.begin_label("shadows");
   cmd.end_label();
   cmd.end_label();
-  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {{gate, 1}}});
+  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {gate.wait()}});
   std::string report = ctx->queue().in_flight_report();
   EXPECT_NE(report.find(str("serial ", serial, " [frame 12 > shadows]")), std::string::npos) << report;
 
-  VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
-  signal.semaphore = gate;
-  signal.value = 1;
-  ASSERT_EQ(ctx->fn().signal_semaphore(ctx->device(), &signal), VK_SUCCESS);
+  gate.open();
   ctx->queue().wait(serial);
   EXPECT_EQ(ctx->queue().in_flight_report(), "queue graphics: nothing known in flight");
-  vkDestroySemaphore(ctx->device(), gate, nullptr);
 }
 
 TEST_F(GpuTest, DeferredDestructionWaitsForTheQueue) {
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
-  type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
-  VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
-  si.pNext = &type;
-  VkSemaphore gate;
-  ASSERT_EQ(vkCreateSemaphore(ctx->device(), &si, nullptr, &gate), VK_SUCCESS);
+  test::HostGate gate(*ctx);
   CommandPool pool(*ctx);
   CommandBuffer cmd = pool.begin("held");
-  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {{gate, 1}}});
+  uint64_t serial = ctx->queue().submit({.commands = {&cmd}, .waits = {gate.wait()}});
   bool destroyed = false;
   ctx->defer([&] { destroyed = true; });
   ctx->collect();
   EXPECT_FALSE(destroyed);  // the submission before the drop has not run
-  VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
-  signal.semaphore = gate;
-  signal.value = 1;
-  ASSERT_EQ(ctx->fn().signal_semaphore(ctx->device(), &signal), VK_SUCCESS);
+  gate.open();
   ctx->queue().wait(serial);
   ctx->collect();
   EXPECT_TRUE(destroyed);
-  vkDestroySemaphore(ctx->device(), gate, nullptr);
+}
+
+// Runs a one-invocation dispatch of ctx_printf.comp (debugPrintfEXT("kiln printf %d", 42)).
+void dispatch_printf(Context& ctx) {
+  VkShaderModuleCreateInfo sm{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+  sm.codeSize = sizeof(ctx_printf_comp);
+  sm.pCode = ctx_printf_comp;
+  VkShaderModule module;
+  check(vkCreateShaderModule(ctx.device(), &sm, nullptr, &module), "vkCreateShaderModule");
+  VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  VkPipelineLayout layout;
+  check(vkCreatePipelineLayout(ctx.device(), &pl, nullptr, &layout), "vkCreatePipelineLayout");
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, module, "main", nullptr};
+  ci.layout = layout;
+  VkPipeline pipeline;
+  check(vkCreateComputePipelines(ctx.device(), VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline), "vkCreateComputePipelines");
+  run_now(ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    cmd.dispatch(1, 1, 1);
+  });
+  vkDestroyPipeline(ctx.device(), pipeline, nullptr);
+  vkDestroyPipelineLayout(ctx.device(), layout, nullptr);
+  vkDestroyShaderModule(ctx.device(), module, nullptr);
+}
+
+TEST(ValidationModes, DebugPrintfReachesTheLog) {
+  std::vector<std::string> printed;
+  set_log_callback([&](const LogMessage& m) {
+    if (m.source == LogSource::Driver) printed.emplace_back(m.text);
+    if (m.source == LogSource::Validation && m.level >= LogLevel::Warn) ADD_FAILURE() << m.text;
+  });
+  {
+    ContextDesc desc = test::test_context_desc();
+    desc.validation = Validation::DebugPrintf;
+    Context ctx(desc);
+    EXPECT_EQ(ctx.validation(), Validation::DebugPrintf);
+    dispatch_printf(ctx);
+  }
+  set_log_callback({});
+  ASSERT_FALSE(printed.empty());
+  EXPECT_NE(printed[0].find("kiln printf 42"), std::string::npos) << printed[0];
+}
+
+TEST(ValidationModes, GpuAssistedRunsCleanWork) {
+  test::ValidationSink::get().install();
+  ContextDesc desc = test::test_context_desc();
+  desc.validation = Validation::GpuAssisted;
+  {
+    Context ctx(desc);
+    EXPECT_EQ(ctx.validation(), Validation::GpuAssisted);
+    Buffer b(ctx, {.size = 256, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT, .name = "gpuav"});
+    run_now(ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) { cmd.fill_buffer(b, 7u); });
+    EXPECT_EQ(read_back_now(ctx, b)[0], 7);
+  }
+  test::expect_no_validation_messages();
 }
 
 class Submits : public test::GpuTestSync2 {};

@@ -13,14 +13,15 @@
 #include "kiln/buffer.h"
 #include "kiln/commands.h"
 #include "kiln/context.h"
-#include "kiln/error.h"
 #include "kiln/image.h"
 #include "support/gpu_test.h"
+#include "support/raw_pipelines.h"
 
 namespace kiln {
 namespace {
 
 using test::GpuTestSync2;
+using test::ComputePipeline;
 
 Buffer readback_buffer(Context& ctx, VkDeviceSize size) {
   return Buffer(ctx, {.size = size, .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT, .memory = MemoryIntent::Readback,
@@ -33,93 +34,6 @@ std::vector<uint32_t> read_words(const Buffer& b) {
   std::memcpy(out.data(), b.mapped(), out.size() * 4);
   return out;
 }
-
-// Storage-buffer compute pipeline in raw Vulkan (bindings 0..n-1, push constants at 0).
-class Compute {
- public:
-  Compute(Context& ctx, const uint32_t* code, size_t bytes, uint32_t bindings, uint32_t push_bytes)
-      : device_(ctx.device()) {
-    std::vector<VkDescriptorSetLayoutBinding> b(bindings);
-    for (uint32_t i = 0; i < bindings; ++i) {
-      b[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
-    }
-    VkDescriptorSetLayoutCreateInfo dsl{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-    dsl.bindingCount = bindings;
-    dsl.pBindings = b.data();
-    check(vkCreateDescriptorSetLayout(device_, &dsl, nullptr, &set_layout_), "vkCreateDescriptorSetLayout");
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
-    VkPipelineLayoutCreateInfo pl{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    pl.setLayoutCount = 1;
-    pl.pSetLayouts = &set_layout_;
-    pl.pushConstantRangeCount = 1;
-    pl.pPushConstantRanges = &push;
-    check(vkCreatePipelineLayout(device_, &pl, nullptr, &layout_), "vkCreatePipelineLayout");
-    VkShaderModuleCreateInfo sm{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-    sm.codeSize = bytes;
-    sm.pCode = code;
-    VkShaderModule module = VK_NULL_HANDLE;
-    check(vkCreateShaderModule(device_, &sm, nullptr, &module), "vkCreateShaderModule");
-    VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-    info.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT,
-                  module, "main", nullptr};
-    info.layout = layout_;
-    check(vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_),
-          "vkCreateComputePipelines");
-    vkDestroyShaderModule(device_, module, nullptr);
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 16 * bindings};
-    VkDescriptorPoolCreateInfo dp{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-    dp.maxSets = 16;
-    dp.poolSizeCount = 1;
-    dp.pPoolSizes = &size;
-    check(vkCreateDescriptorPool(device_, &dp, nullptr, &pool_), "vkCreateDescriptorPool");
-  }
-  ~Compute() {
-    vkDestroyDescriptorPool(device_, pool_, nullptr);
-    vkDestroyPipeline(device_, pipeline_, nullptr);
-    vkDestroyPipelineLayout(device_, layout_, nullptr);
-    vkDestroyDescriptorSetLayout(device_, set_layout_, nullptr);
-  }
-  Compute(const Compute&) = delete;
-  Compute& operator=(const Compute&) = delete;
-
-  VkDescriptorSet set(std::initializer_list<VkBuffer> buffers) {
-    VkDescriptorSetAllocateInfo a{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    a.descriptorPool = pool_;
-    a.descriptorSetCount = 1;
-    a.pSetLayouts = &set_layout_;
-    VkDescriptorSet s = VK_NULL_HANDLE;
-    check(vkAllocateDescriptorSets(device_, &a, &s), "vkAllocateDescriptorSets");
-    uint32_t i = 0;
-    for (VkBuffer b : buffers) {
-      VkDescriptorBufferInfo info{b, 0, VK_WHOLE_SIZE};
-      VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-      w.dstSet = s;
-      w.dstBinding = i++;
-      w.descriptorCount = 1;
-      w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-      w.pBufferInfo = &info;
-      vkUpdateDescriptorSets(device_, 1, &w, 0, nullptr);
-    }
-    return s;
-  }
-  VkPipeline pipeline() const { return pipeline_; }
-  VkPipelineLayout layout() const { return layout_; }
-
-  template <class Push>
-  void run(CommandBuffer& cmd, VkDescriptorSet set, const Push& push, uint32_t groups) {
-    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
-    cmd.bind_descriptor_sets(VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, set);
-    cmd.push_constants(layout_, VK_SHADER_STAGE_COMPUTE_BIT, push);
-    cmd.dispatch(groups);
-  }
-
- private:
-  VkDevice device_;
-  VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
-  VkPipelineLayout layout_ = VK_NULL_HANDLE;
-  VkPipeline pipeline_ = VK_NULL_HANDLE;
-  VkDescriptorPool pool_ = VK_NULL_HANDLE;
-};
 
 struct FillPush {
   uint32_t count, mul, add;
@@ -138,8 +52,8 @@ INSTANTIATE_TEST_SUITE_P(Sync2, Sync, ::testing::Values(true, false), sync2_name
 
 TEST_P(Sync, ComputeChainsThroughUse) {
   constexpr uint32_t kCount = 256;
-  Compute fill(*ctx, cmd_fill_comp, sizeof(cmd_fill_comp), 1, sizeof(FillPush));
-  Compute twice(*ctx, cmd_double_comp, sizeof(cmd_double_comp), 2, sizeof(DoublePush));
+  ComputePipeline fill(*ctx, cmd_fill_comp, sizeof(cmd_fill_comp), 1, sizeof(FillPush));
+  ComputePipeline twice(*ctx, cmd_double_comp, sizeof(cmd_double_comp), 2, sizeof(DoublePush));
   Buffer a(*ctx, {.size = kCount * 4, .usage = kStorage, .name = "a"});
   Buffer b(*ctx, {.size = kCount * 4, .usage = kStorage, .name = "b"});
   Buffer out_b = readback_buffer(*ctx, kCount * 4);
@@ -171,7 +85,7 @@ TEST_P(Sync, ComputeChainsThroughUse) {
 TEST_P(Sync, IndirectDispatchArgumentsWrittenByTransfer) {
   // Transfer write -> DRAW_INDIRECT read: a stage outside transfer and shaders.
   constexpr uint32_t kCount = 192;
-  Compute fill(*ctx, cmd_fill_comp, sizeof(cmd_fill_comp), 1, sizeof(FillPush));
+  ComputePipeline fill(*ctx, cmd_fill_comp, sizeof(cmd_fill_comp), 1, sizeof(FillPush));
   Buffer args(*ctx, {.size = sizeof(VkDispatchIndirectCommand),
                      .usage = VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                      .name = "args"});

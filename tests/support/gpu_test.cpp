@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "kiln/error.h"
 #include "kiln/log.h"
 
 namespace kiln::test {
@@ -71,6 +72,30 @@ void GpuTest::TearDown() {
 
 void GpuTestSync2::adjust(ContextDesc& desc) {
   if (!GetParam()) desc.disabled.push_back(Feature::Synchronization2);
+}
+
+HostGate::HostGate(Context& ctx) : ctx_(ctx) {
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+  type.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+  VkSemaphoreCreateInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+  info.pNext = &type;
+  check(vkCreateSemaphore(ctx.device(), &info, nullptr, &semaphore_), "vkCreateSemaphore");
+  ctx.set_name(semaphore_, "test.host_gate");
+}
+
+HostGate::~HostGate() {
+  // A test that failed before opening the gate must not hang here.
+  if (!opened_) open();
+  ctx_.wait_idle();
+  vkDestroySemaphore(ctx_.device(), semaphore_, nullptr);
+}
+
+void HostGate::open() {
+  VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
+  signal.semaphore = semaphore_;
+  signal.value = 1;
+  check(ctx_.fn().signal_semaphore(ctx_.device(), &signal), "vkSignalSemaphore");
+  opened_ = true;
 }
 
 std::string test_output_dir() {

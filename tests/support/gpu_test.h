@@ -47,6 +47,23 @@ class GpuTestSync2 : public GpuTest, public ::testing::WithParamInterface<bool> 
   INSTANTIATE_TEST_SUITE_P(Sync2, Suite, ::testing::Values(true, false), \
                            [](const auto& p) { return p.param ? "sync2" : "fallback"; })
 
+// A timeline semaphore only the host signals: a submission waiting on {gate.semaphore, 1} stays
+// "in flight" until gate.open(), which makes in-flight states deterministic in tests.
+class HostGate {
+ public:
+  explicit HostGate(Context& ctx);
+  ~HostGate();
+  HostGate(const HostGate&) = delete;
+  HostGate& operator=(const HostGate&) = delete;
+  SemaphoreSubmit wait() const { return {semaphore_, 1}; }
+  void open();
+
+ private:
+  Context& ctx_;
+  VkSemaphore semaphore_ = VK_NULL_HANDLE;
+  bool opened_ = false;
+};
+
 // Fails the current test if any validation message arrived since the last check.
 void expect_no_validation_messages();
 

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
-  glslang-tools spirv-tools
+  glslang-tools glslang-dev spirv-tools spirv-cross
   libpng-dev nlohmann-json3-dev libcli11-dev python3
   libgtest-dev
 )

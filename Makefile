@@ -1,6 +1,7 @@
 # kiln — the commands a newcomer runs. Each installs what is missing first (scripts/deps.sh).
 #   make demo     build, run the headless examples, print where their PNGs went
-#   make test     build, run every test on lavapipe with validation; again under ASan+UBSan
+#   make test     build, run every test on lavapipe with validation; the unit, Vulkan and cache
+#                 tests again under ASan+UBSan
 #   make bench    build, run the benchmarks (JSON on stdout, one object per line)
 #   make build    build only (build/)
 #   make install  PREFIX=/usr/local
@@ -35,8 +36,8 @@ $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKILN_SANITIZE=ON -DKILN_BENCH=OFF -DKILN_EXAMPLES=OFF -DKILN_INSTALL_TESTS=OFF $(CMAKE_FLAGS)
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target kiln_unit_tests kiln_gpu_tests
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|gpu'
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|gpu|cache'
 
 bench: build
 	@scripts/bench.sh $(BUILD)

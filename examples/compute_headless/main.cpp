@@ -6,13 +6,14 @@
 #include <filesystem>
 
 #include "common/example_args.h"
-#include "common/raw_pipelines.h"
+#include "common/shader_dir.h"
 #include "kiln/buffer.h"
 #include "kiln/commands.h"
 #include "kiln/context.h"
 #include "kiln/image.h"
 #include "kiln/png.h"
-#include "pattern_comp.h"  // pattern.comp as SPIR-V, compiled at build time
+#include "kiln/program.h"
+#include "kiln/shader_cache.h"
 
 int main(int argc, char** argv) try {
   const example::Args args = example::parse_args(argc, argv, "compute_headless.png");
@@ -28,15 +29,16 @@ int main(int argc, char** argv) try {
                               .memory = kiln::MemoryIntent::Readback,
                               .name = "readback"});
 
-  // Raw Vulkan for now (common/raw_pipelines.h): kiln's shader module will replace these two lines.
-  example::ComputePipeline pattern(ctx, pattern_comp, {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}, "pattern");
-  pattern.write_storage_image(0, image.view());
+  // GLSL compiled at run time (cached on disk), pipeline and descriptor layout from its reflection.
+  kiln::ShaderCompiler compiler;
+  kiln::Program pattern(ctx, compiler, {.sources = {{.path = example::shader_path(argv[0], "pattern.comp")}},
+                                        .name = "pattern"});
+  pattern.bind("target", image);  // by the name in pattern.comp
 
-  // One submission, and no barrier written by hand: each use() or copy adds the one it needs.
+  // One submission, and no barrier written by hand: record() does the image's use() (a storage image
+  // the shader writes: GENERAL, after any earlier use), the copy waits for the shader's writes.
   kiln::run_now(ctx, [&](kiln::CommandBuffer& cmd) {
-    cmd.use(image, kiln::Use::StorageWriteInCompute, /*discard=*/true);
-    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_COMPUTE, pattern.pipeline);
-    cmd.bind_descriptor_sets(VK_PIPELINE_BIND_POINT_COMPUTE, pattern.layout, 0, {pattern.set});
+    pattern.record(cmd);
     cmd.dispatch(kSize / 16, kSize / 16);       // 16x16 invocations a group (pattern.comp)
     cmd.copy_image_to_buffer(image, readback);  // waits for the shader's writes
     cmd.use(readback, kiln::Use::HostRead);     // makes the copy visible to the CPU

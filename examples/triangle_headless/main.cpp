@@ -2,20 +2,19 @@
 // into a PNG. The "hello world" of graphics, without a window: it runs on lavapipe too.
 //
 //   triangle_headless [--validation off|standard|sync] [OUTPUT.png]   (default ./triangle_headless.png)
-#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 
 #include "common/example_args.h"
-#include "common/raw_pipelines.h"
+#include "common/shader_dir.h"
 #include "kiln/buffer.h"
 #include "kiln/commands.h"
 #include "kiln/context.h"
 #include "kiln/image.h"
 #include "kiln/png.h"
+#include "kiln/program.h"
+#include "kiln/shader_cache.h"
 #include "kiln/transfer.h"
-#include "triangle_frag.h"  // the shaders as SPIR-V, compiled at build time
-#include "triangle_vert.h"
 
 struct Vertex {
   float position[2];  // clip space: y points down in Vulkan
@@ -42,22 +41,20 @@ int main(int argc, char** argv) try {
                               .memory = kiln::MemoryIntent::Readback,
                               .name = "readback"});
 
-  // Raw Vulkan for now (common/raw_pipelines.h): kiln's shader module will replace this.
-  example::GraphicsPipeline triangle(
-      ctx, {.vertex = triangle_vert,
-            .fragment = triangle_frag,
-            .vertex_stride = sizeof(Vertex),
-            .attributes = {{0, 0, VK_FORMAT_R32G32_SFLOAT, offsetof(Vertex, position)},
-                           {1, 0, VK_FORMAT_R32G32B32_SFLOAT, offsetof(Vertex, color)}},
-            .color_format = target.format(),
-            .name = "triangle"});
+  // The vertex layout (vec2 + vec3, interleaved, tightly packed: struct Vertex) comes from the
+  // vertex shader's inputs; the stages' interfaces are checked against each other.
+  kiln::ShaderCompiler compiler;
+  kiln::Program triangle(ctx, compiler, {.sources = {{.path = example::shader_path(argv[0], "triangle.vert")},
+                                                     {.path = example::shader_path(argv[0], "triangle.frag")}},
+                                         .color_formats = {target.format()},
+                                         .name = "triangle"});
 
   kiln::run_now(ctx, [&](kiln::CommandBuffer& cmd) {
     cmd.use(vertex_buffer, kiln::Use::VertexBuffer);  // barriers go before the pass, not inside it
     cmd.begin_rendering({.colors = {{.image = &target,
                                      .load = VK_ATTACHMENT_LOAD_OP_CLEAR,
                                      .clear = {{0.08f, 0.08f, 0.12f, 1.0f}}}}});
-    cmd.bind_pipeline(VK_PIPELINE_BIND_POINT_GRAPHICS, triangle.pipeline);
+    triangle.record(cmd);  // pipeline (no descriptors here)
     cmd.set_viewport_scissor({kSize, kSize});
     cmd.bind_vertex_buffers(0, {vertex_buffer.handle()}, {VkDeviceSize(0)});
     cmd.draw(3);

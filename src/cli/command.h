@@ -23,5 +23,6 @@ struct Command {
 };
 
 Command add_info_command(CLI::App& root);
+Command add_shader_command(CLI::App& root);  // shader.cpp
 
 }  // namespace kiln::cli

@@ -45,8 +45,20 @@ int usage_error(const CLI::App& root, const std::vector<Command>& commands, cons
   for (const Command& c : commands) {
     if (c.app->parsed()) active = c.app;
   }
+  std::string who = active ? "kiln " + active->get_name() : "kiln";
+  // Nested commands (kiln shader cache stats): report against the deepest one given.
+  for (bool deeper = active != nullptr; deeper;) {
+    deeper = false;
+    for (const CLI::App* sub : active->get_subcommands({})) {
+      if (sub->parsed()) {
+        active = sub;
+        who += " " + sub->get_name();
+        deeper = true;
+        break;
+      }
+    }
+  }
   const CLI::App& app = active ? *active : root;
-  const std::string who = active ? "kiln " + active->get_name() : "kiln";
   const std::string help = "Run '" + who + " --help' for usage.";
 
   std::vector<std::string> extras = app.remaining();
@@ -58,13 +70,15 @@ int usage_error(const CLI::App& root, const std::vector<Command>& commands, cons
       std::fprintf(stderr, "%s: unknown option '%s'%s\nValid options: %s\n%s\n", who.c_str(), word.c_str(),
                    did_you_mean(word.substr(0, word.find('=')), valid).c_str(), join(valid, ", ").c_str(),
                    help.c_str());
-    } else if (!active) {
-      const std::vector<std::string> valid = command_names(commands);
-      std::fprintf(stderr, "kiln: unknown command '%s'%s\nValid commands: %s\n%s\n", word.c_str(),
+    } else if (!app.get_subcommands({}).empty()) {
+      std::vector<std::string> valid;
+      for (const CLI::App* sub : app.get_subcommands({})) valid.push_back(sub->get_name());
+      std::fprintf(stderr, "%s: unknown command '%s'%s\nValid commands: %s\n%s\n", who.c_str(), word.c_str(),
                    did_you_mean(word, valid).c_str(), join(valid, ", ").c_str(), help.c_str());
     } else {
-      std::fprintf(stderr, "%s: unexpected argument '%s' (this command takes no positional arguments)\n%s\n",
-                   who.c_str(), word.c_str(), help.c_str());
+      const bool takes_positionals = !app.get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+      std::fprintf(stderr, "%s: unexpected argument '%s'%s\n%s\n", who.c_str(), word.c_str(),
+                   takes_positionals ? "" : " (this command takes no positional arguments)", help.c_str());
     }
     return kiln::cli::kExitUsage;
   }
@@ -82,6 +96,7 @@ int main(int argc, char** argv) {
 
   const std::vector<Command> commands = {
       kiln::cli::add_info_command(root),
+      kiln::cli::add_shader_command(root),
   };
 
   try {

@@ -1,0 +1,48 @@
+// start_shader_compiler_warm_up: glslang's per-version built-in tables, built off the caller's thread.
+#include <kiln/log.h>
+#include <kiln/shader.h>
+
+#include <mutex>
+#include <thread>
+
+namespace kiln {
+
+namespace {
+
+// Joined at exit so that the thread never runs while the process tears down.
+struct WarmUpThread {
+  std::thread thread;
+  ~WarmUpThread() {
+    if (thread.joinable()) thread.join();
+  }
+};
+
+void warm_up() {
+  // One tiny shader per table glslang keys by (language, version, profile): the stage does not
+  // matter, every stage's table of that version is built at once.
+  static const char* const kGlsl[] = {
+      "#version 450\nlayout(local_size_x = 1) in;\nvoid main() {}\n",
+      "#version 460\nlayout(local_size_x = 1) in;\nvoid main() {}\n",
+  };
+  try {
+    for (const char* source : kGlsl) {
+      compile_shader({.path = "<warm-up>.comp", .source = source, .stage = ShaderStage::Compute});
+    }
+    compile_shader({.path = "<warm-up>.comp.hlsl",
+                    .source = "[numthreads(1, 1, 1)] void main() {}\n",
+                    .stage = ShaderStage::Compute,
+                    .language = ShaderLanguage::Hlsl});
+  } catch (const std::exception& e) {
+    log(LogLevel::Warn, str("shader compiler warm-up failed: ", e.what()));
+  }
+}
+
+}  // namespace
+
+void start_shader_compiler_warm_up() {
+  static WarmUpThread holder;
+  static std::once_flag once;
+  std::call_once(once, [] { holder.thread = std::thread(warm_up); });
+}
+
+}  // namespace kiln

@@ -1,0 +1,3 @@
+float broken() {
+  return no_such_variable;
+}

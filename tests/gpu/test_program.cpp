@@ -1,0 +1,348 @@
+// kiln::Program on lavapipe: pipelines from reflection, binding by name, barriers by use, shared
+// sets, errors that list what exists, and hot reload. Results are read back and compared.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiln/buffer.h"
+#include "kiln/commands.h"
+#include "kiln/image.h"
+#include "kiln/log.h"
+#include "kiln/program.h"
+#include "kiln/sampler.h"
+#include "kiln/shader_cache.h"
+#include "kiln/transfer.h"
+#include "prog_binding_clash_vert.h"
+#include "prog_fullscreen_vert.h"
+#include "prog_mismatch_set_comp.h"
+#include "prog_missing_input_frag.h"
+#include "prog_params_comp.h"
+#include "prog_share_a_comp.h"
+#include "prog_share_b_comp.h"
+#include "prog_textured_frag.h"
+#include "prog_wrong_type_frag.h"
+#include "support/gpu_test.h"
+
+namespace kiln {
+namespace {
+
+template <size_t N>
+std::vector<uint32_t> words(const uint32_t (&a)[N]) {
+  return std::vector<uint32_t>(std::begin(a), std::end(a));
+}
+
+Buffer readback_storage(Context& ctx, VkDeviceSize size, const char* name) {
+  return Buffer(ctx, {.size = size, .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                      .memory = MemoryIntent::Readback, .name = name});
+}
+
+template <class T>
+std::vector<T> read(const Buffer& b, size_t count) {
+  b.invalidate();
+  std::vector<T> out(count);
+  std::memcpy(out.data(), b.mapped(), count * sizeof(T));
+  return out;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+class ProgramTest : public test::GpuTestSync2 {};
+std::string sync2_name(const ::testing::TestParamInfo<bool>& p) { return p.param ? "sync2" : "fallback"; }
+INSTANTIATE_TEST_SUITE_P(Sync2, ProgramTest, ::testing::Values(true, false), sync2_name);
+
+TEST_P(ProgramTest, ComputeUniformByNameAndPushConstant) {
+  Program p(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_params_comp)}}, .name = "params"});
+  EXPECT_EQ(p.bind_point(), VK_PIPELINE_BIND_POINT_COMPUTE);
+  constexpr uint32_t kCount = 100;
+  Buffer a = readback_storage(*ctx, 128 * sizeof(float), "out.a");
+  Buffer b = readback_storage(*ctx, 128 * sizeof(float), "out.b");
+
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    p.bind("out_buf", a);
+    p.set("Params.scale", 2.0f);
+    p.set("params.count", kCount);  // the instance name works too
+    p.push("offset", 1.0f);
+    p.record(cmd);
+    cmd.dispatch(2);
+    // New values in the same command buffer: the first dispatch must still see its own.
+    p.bind("out_buf", b);
+    p.set("Params.scale", 3.0f);
+    p.push("Push.offset", -5.0f);
+    p.record(cmd);
+    cmd.dispatch(2);
+    cmd.use(a, Use::HostRead);
+    cmd.use(b, Use::HostRead);
+  });
+  p.update();
+  const auto va = read<float>(a, kCount), vb = read<float>(b, kCount);
+  for (uint32_t i = 0; i < kCount; ++i) {
+    ASSERT_EQ(va[i], float(i) * 2.0f + 1.0f) << i;
+    ASSERT_EQ(vb[i], float(i) * 3.0f - 5.0f) << i;
+  }
+
+  // Again after update(): retired sets and uniform memory come back and are reused correctly.
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    p.set("Params.scale", 0.5f);
+    p.record(cmd);
+    cmd.dispatch(2);
+    cmd.use(b, Use::HostRead);
+  });
+  p.update();
+  const auto vc = read<float>(b, kCount);
+  for (uint32_t i = 0; i < kCount; ++i) ASSERT_EQ(vc[i], float(i) * 0.5f - 5.0f) << i;
+}
+
+TEST_P(ProgramTest, GraphicsTexturedFullScreenTriangle) {
+  Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
+                               {.stage = ShaderStage::Fragment, .spirv = words(prog_textured_frag)}},
+                   .color_formats = {VK_FORMAT_R8G8B8A8_UNORM},
+                   .name = "textured"});
+  EXPECT_EQ(p.bind_point(), VK_PIPELINE_BIND_POINT_GRAPHICS);
+  Image texture(*ctx, {.format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {2, 2, 1},
+                       .usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT, .name = "texture"});
+  const uint8_t texels[16] = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255};
+  upload_image_now(*ctx, texture, texels, sizeof(texels), 0, 0, Use::TransferDst);  // record() does the rest
+  Sampler nearest(*ctx, {.filter = VK_FILTER_NEAREST, .mip = VK_SAMPLER_MIPMAP_MODE_NEAREST,
+                         .address = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, .name = "nearest"});
+  Image target(*ctx, {.format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {4, 4, 1},
+                      .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT, .name = "target"});
+
+  p.bind("albedo", texture, &nearest);
+  p.set("Tint.tint", std::array<float, 4>{1.0f, 0.5f, 1.0f, 1.0f});
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    p.use_resources(cmd);  // the texture's barrier goes before the pass
+    cmd.begin_rendering({.colors = {{.image = &target, .load = VK_ATTACHMENT_LOAD_OP_CLEAR}}});
+    p.record(cmd);
+    cmd.set_viewport_scissor({4, 4});
+    cmd.draw(3);
+    cmd.end_rendering();
+  });
+  p.update();
+  const std::vector<uint8_t> px = read_image_now(*ctx, target);
+  ASSERT_EQ(px.size(), 64u);
+  for (uint32_t y = 0; y < 4; ++y) {
+    for (uint32_t x = 0; x < 4; ++x) {
+      const uint8_t* want = texels + 4 * ((y / 2) * 2 + x / 2);
+      const uint8_t* got = px.data() + 4 * (y * 4 + x);
+      EXPECT_EQ(got[0], want[0]) << x << "," << y;
+      EXPECT_NEAR(got[1], want[1] / 2.0, 1.0) << x << "," << y;
+      EXPECT_EQ(got[2], want[2]) << x << "," << y;
+      EXPECT_EQ(got[3], want[3]) << x << "," << y;
+    }
+  }
+}
+
+class ProgramErrors : public test::GpuTest {};
+
+TEST_F(ProgramErrors, UnknownNameAndWrongKindListWhatExists) {
+  Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
+                               {.stage = ShaderStage::Fragment, .spirv = words(prog_textured_frag)}},
+                   .name = "textured"});
+  Buffer buffer(*ctx, {.size = 64, .usage = VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT, .name = "ubo"});
+  Image image(*ctx, {.extent = {4, 4, 1}, .usage = VK_IMAGE_USAGE_SAMPLED_BIT, .name = "img"});
+
+  std::string e = error_of([&] { p.bind("albdo", image); });
+  EXPECT_NE(e.find("program 'textured'"), std::string::npos) << e;
+  EXPECT_NE(e.find("'albdo'"), std::string::npos) << e;
+  EXPECT_NE(e.find("'albedo' combined image sampler"), std::string::npos) << e;
+  EXPECT_NE(e.find("Tint.tint: vec4"), std::string::npos) << e;
+
+  e = error_of([&] { p.bind("albedo", buffer); });
+  EXPECT_NE(e.find("'albedo' is a combined image sampler"), std::string::npos) << e;
+  e = error_of([&] { p.bind("albedo", image); });  // combined: the sampler is required
+  EXPECT_NE(e.find("bind(\"albedo\", image, &sampler)"), std::string::npos) << e;
+  e = error_of([&] { p.set("Tint.tint", 1.0f); });
+  EXPECT_NE(e.find("'Tint.tint' is vec4, 16 bytes; the value given has 4"), std::string::npos) << e;
+  e = error_of([&] { p.set("Tint.tnt", 1.0f); });
+  EXPECT_NE(e.find("no uniform block member named 'Tint.tnt'"), std::string::npos) << e;
+  e = error_of([&] { p.push("x", 1.0f); });
+  EXPECT_NE(e.find("no push constants"), std::string::npos) << e;
+
+  Program c(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_params_comp)}}, .name = "params"});
+  e = error_of([&] { c.set("Params.count", 1.5f); });  // same size, wrong type
+  EXPECT_NE(e.find("'Params.count' is uint; the value given is float"), std::string::npos) << e;
+  e = error_of([&] { c.bind("out_buf", buffer); });  // a uniform-only buffer for a storage buffer
+  EXPECT_NE(e.find("lacks VK_BUFFER_USAGE_STORAGE_BUFFER_BIT"), std::string::npos) << e;
+  e = error_of([&] { run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) { c.record(cmd); }); });
+  EXPECT_NE(e.find("nothing bound to 'out_buf'"), std::string::npos) << e;
+}
+
+TEST_F(ProgramErrors, StageInterfaceMismatch) {
+  std::string e = error_of([&] {
+    Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
+                                 {.stage = ShaderStage::Fragment, .spirv = words(prog_missing_input_frag)}},
+                     .name = "missing"});
+  });
+  EXPECT_NE(e.find("creating program 'missing'"), std::string::npos) << e;
+  EXPECT_NE(e.find("fragment input location 1 'normal' (vec3) is not written by the vertex stage"), std::string::npos) << e;
+  EXPECT_NE(e.find("location 0 'uv' (vec2)"), std::string::npos) << e;
+
+  e = error_of([&] {
+    Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
+                                 {.stage = ShaderStage::Fragment, .spirv = words(prog_wrong_type_frag)}},
+                     .name = "wrong"});
+  });
+  EXPECT_NE(e.find("fragment input location 0 'uv' is vec4 but the vertex stage writes 'uv' as vec2"), std::string::npos) << e;
+
+  e = error_of([&] {
+    Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_binding_clash_vert), .name = "clash.vert"},
+                                 {.stage = ShaderStage::Fragment, .spirv = words(prog_textured_frag), .name = "textured.frag"}},
+                     .name = "clash"});
+  });
+  EXPECT_NE(e.find("set 0 binding 0 is 'clash' (uniform buffer) in clash.vert but 'albedo' (combined image sampler) in "
+                   "textured.frag"), std::string::npos) << e;
+}
+
+TEST_P(ProgramTest, ProgramsShareSetZero) {
+  Program a(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_share_a_comp)}}, .name = "a"});
+  Program b(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_share_b_comp)}}, .name = "b"});
+  Program c(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_mismatch_set_comp)}}, .name = "c"});
+  const std::string e = error_of([&] { c.share_set(0, a); });
+  EXPECT_NE(e.find("share_set(0): the layouts differ"), std::string::npos) << e;
+
+  b.share_set(0, a);
+  Buffer out_a = readback_storage(*ctx, 32 * 4, "out.a"), out_b = readback_storage(*ctx, 32 * 4, "out.b");
+  a.bind("out_a", out_a);
+  b.bind("out_b", out_b);
+  b.set("Globals.base", 100u);  // through b, into the set both use
+
+  BindingState state;
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    a.record(cmd, &state);
+    const VkDescriptorSet set0 = state.points[1].sets[0];
+    const VkDescriptorSet a_set1 = state.points[1].sets[1];
+    cmd.dispatch(2);
+    b.record(cmd, &state);
+    // Set 0 stayed bound (same set, compatible layouts); set 1 is b's own.
+    EXPECT_EQ(state.points[1].sets[0], set0);
+    EXPECT_NE(state.points[1].sets[1], a_set1);
+    cmd.dispatch(2);
+    cmd.use(out_a, Use::HostRead);
+    cmd.use(out_b, Use::HostRead);
+  });
+  a.update();
+  b.update();
+  const auto va = read<uint32_t>(out_a, 32), vb = read<uint32_t>(out_b, 32);
+  for (uint32_t i = 0; i < 32; ++i) {
+    ASSERT_EQ(va[i], 100u + i) << i;
+    ASSERT_EQ(vb[i], 200u + i) << i;
+  }
+}
+
+// ---- hot reload ----
+
+const char* kReloadSource = R"(#version 450
+layout(local_size_x = 16) in;
+layout(set = 0, binding = 0) writeonly buffer Out { uint values[]; } result;
+#include "value.glsl"
+void main() { result.values[gl_GlobalInvocationID.x] = VALUE + gl_GlobalInvocationID.x; }
+)";
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  // Write and rename, as editors do: the watcher never sees half a file.
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+class ProgramReload : public test::GpuTest {};
+
+TEST_F(ProgramReload, RecompilesSwapsAndKeepsTheOldPipelineOnErrors) {
+  const std::filesystem::path dir = std::filesystem::path(test::test_output_dir()) / "program_reload";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  write_file(dir / "reload.comp", kReloadSource);
+  write_file(dir / "value.glsl", "#define VALUE 1000u\n");
+
+  ShaderCompiler compiler({.directory = "-"});
+  Program p(*ctx, compiler, {.sources = {{.path = (dir / "reload.comp").string()}}, .name = "reload", .hot_reload = true});
+  Buffer out = readback_storage(*ctx, 16 * 4, "out");
+  p.bind("result", out);
+  auto run = [&] {
+    run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+      p.record(cmd);
+      cmd.dispatch(1);
+      cmd.use(out, Use::HostRead);
+    });
+    return read<uint32_t>(out, 16);
+  };
+  auto wait_attempts = [&](uint64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (p.reload_attempts() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return p.reload_attempts() >= n;
+  };
+  EXPECT_EQ(run()[3], 1003u);
+  EXPECT_FALSE(p.update());
+
+  // A change in the included file: recompiled in the background, swapped by update().
+  write_file(dir / "value.glsl", "#define VALUE 2000u\n");
+  ASSERT_TRUE(wait_attempts(1)) << "no reload within 20 s";
+  EXPECT_EQ(p.reload_error(), "");
+  EXPECT_TRUE(p.update());
+  EXPECT_EQ(run()[3], 2003u);
+
+  // A broken version: the error is logged and the old pipeline stays.
+  std::mutex mutex;
+  std::vector<std::string> errors;
+  set_log_callback([&](const LogMessage& m) {
+    if (m.source == LogSource::Validation && m.level >= LogLevel::Warn) ADD_FAILURE() << "validation: " << m.text;
+    if (m.level == LogLevel::Error && m.source == LogSource::Kiln) {
+      std::lock_guard lock(mutex);
+      errors.emplace_back(m.text);
+    }
+  });
+  write_file(dir / "reload.comp", std::string(kReloadSource) + "this is not GLSL\n");
+  const bool attempted = wait_attempts(2);
+  test::ValidationSink::get().install();  // back to the fixture's sink
+  ASSERT_TRUE(attempted) << "no reload attempt within 20 s";
+  EXPECT_FALSE(p.update());
+  EXPECT_NE(p.reload_error().find("reload.comp:6"), std::string::npos) << p.reload_error();
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("hot reload failed, keeping the previous pipeline"), std::string::npos) << errors[0];
+  }
+  EXPECT_EQ(run()[3], 2003u);
+
+  // Fixed again: reloads.
+  write_file(dir / "reload.comp", kReloadSource);
+  write_file(dir / "value.glsl", "#define VALUE 3000u\n");
+  ASSERT_TRUE(wait_attempts(3));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool swapped = false;
+  while (!swapped && std::chrono::steady_clock::now() < deadline) {
+    swapped = p.update();
+    if (!swapped) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(swapped);
+  // Both files may have been picked up in one or two rebuilds; wait for the last one.
+  for (int i = 0; i < 100 && run()[3] != 3003u; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    p.update();
+  }
+  EXPECT_EQ(run()[3], 3003u);
+}
+
+}  // namespace
+}  // namespace kiln

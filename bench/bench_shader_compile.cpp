@@ -36,7 +36,11 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
 
 // bench/shaders next to this source file: the corpus travels with the sources, not the build.
-fs::path corpus_dir() { return fs::path(__FILE__).parent_path() / "shaders"; }
+// The corpus beside this file; KILN_BENCH_SHADERS when the bench runs from another checkout.
+fs::path corpus_dir() {
+  if (const char* dir = std::getenv("KILN_BENCH_SHADERS")) return dir;
+  return fs::path(__FILE__).parent_path() / "shaders";
+}
 
 std::vector<std::string> corpus() {
   std::vector<std::string> files;

@@ -55,7 +55,7 @@ std::string run(const std::vector<std::string>& args, double* wall_ms) {
   posix_spawn_file_actions_addclose(&actions, fds[0]);
   const auto start = Clock::now();
   pid_t pid = 0;
-  const int err = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int err = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (err != 0) {
@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       const std::string out = run({"/proc/self/exe", "--child", file.string()}, &wall);
       first_compile.push_back(std::strtod(out.c_str(), nullptr) / 1e6);
       child_wall.push_back(wall);
-      run({"/usr/bin/glslangValidator", "-V", file.string(), "-o", spv}, &wall);
+      run({"glslangValidator", "-V", file.string(), "-o", spv}, &wall);
       command_wall.push_back(wall);
     }
     fs::remove(file);

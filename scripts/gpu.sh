@@ -10,21 +10,27 @@ cmd=${1:-}
 case "$cmd" in
   bundle)
     build=${2:-build}
-    bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/bench_* "$build"/bin/compute_headless "$build"/bin/triangle_headless)
+    bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/bench_* "$build"/bin/compute_headless
+          "$build"/bin/triangle_headless /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
+    cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
     mkdir -p .gl/layers
     cp /usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so .gl/layers/
     strip .gl/layers/libVkLayer_khronos_validation.so
     # The manifest names the library bare (found through the system's library path); point it here.
     sed 's|"library_path": "libVkLayer|"library_path": "./libVkLayer|' \
       /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json > .gl/layers/VkLayer_khronos_validation.json
+    # glslang makes every program ~8 MB: packed, the bundle stays under the 64 MiB a run carries.
+    tar -C .gl -cJf .gl/bin.tar.xz bin layers && rm -rf .gl/bin .gl/layers
     du -sh .gl
     ;;
   run)
     out=${2:-${OUT:-out/gpu}}
     mkdir -p "$out"
+    [ -f .gl/bin.tar.xz ] && tar -C .gl -xJf .gl/bin.tar.xz
     source .gl/env.sh
     export VK_ADD_LAYER_PATH="$PWD/.gl/layers"
+    export KILN_BENCH_SHADERS="$PWD/bench/shaders" XDG_CACHE_HOME="$PWD/.gl/cache"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
     kiln info | tee "$out/info.txt"
     kiln info --json > "$out/info.json"

@@ -35,6 +35,9 @@ VkShaderStageFlagBits shader_stage_bit(ShaderStage s);
 // .rcall, also with a trailing .glsl or .hlsl (e.g. blur.comp.hlsl); nullopt when unknown.
 std::optional<ShaderStage> stage_from_path(std::string_view path);
 
+// "uniform_buffer", "combined_image_sampler", ... as in reflection_json (docs/reflection.md).
+const char* descriptor_type_name(VkDescriptorType type);
+
 struct BlockMember {
   std::string name;
   std::string type;            // "float", "vec3", "mat4", "uint", "int64_t", "struct Light", ...

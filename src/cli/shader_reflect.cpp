@@ -51,23 +51,6 @@ std::vector<uint32_t> read_spirv_file(const std::string& path) {
   return words;
 }
 
-const char* descriptor_type_name(VkDescriptorType t) {
-  switch (t) {
-    case VK_DESCRIPTOR_TYPE_SAMPLER: return "sampler";
-    case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER: return "combined_image_sampler";
-    case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE: return "sampled_image";
-    case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE: return "storage_image";
-    case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER: return "uniform_texel_buffer";
-    case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: return "storage_texel_buffer";
-    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER: return "uniform_buffer";
-    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER: return "storage_buffer";
-    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC: return "uniform_buffer_dynamic";
-    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC: return "storage_buffer_dynamic";
-    case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: return "input_attachment";
-    case VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR: return "acceleration_structure";
-    default: return "unknown";
-  }
-}
 
 std::string stage_list(VkShaderStageFlags flags) {
   std::string out;

@@ -51,30 +51,6 @@ bool write_all(int fd, const char* data, size_t size) {
   return true;
 }
 
-bool read_file(const std::string& path, std::string& out, int* err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err = errno;
-    return false;
-  }
-  struct stat st {};
-  if (fstat(fd, &st) != 0) {
-    *err = errno;
-    ::close(fd);
-    return false;
-  }
-  out.resize(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  out.resize(got);
-  ::close(fd);
-  return true;
-}
 
 struct FileInfo {
   std::string name;
@@ -106,6 +82,31 @@ long temp_owner(std::string_view name) {
 }
 
 }  // namespace
+
+bool read_file(const std::string& path, std::string& out, int* err) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err = errno;
+    return false;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = S_ISREG(st.st_mode) ? errno : EISDIR;
+    ::close(fd);
+    return false;
+  }
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  ::close(fd);
+  return true;
+}
 
 bool is_entry_name(std::string_view name) {
   return name.size() == 32 &&

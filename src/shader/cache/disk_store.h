@@ -58,6 +58,10 @@ class DiskStore {
 };
 
 // An entry's file name is exactly 32 lowercase hex digits; temporaries start with ".tmp-".
+// Reads a whole regular file into `out`, reusing its capacity (cache hits re-read every dependency:
+// no allocation once warm). false with *err = errno when it cannot.
+bool read_file(const std::string& path, std::string& out, int* err);
+
 bool is_entry_name(std::string_view name);
 bool is_temp_name(std::string_view name);
 

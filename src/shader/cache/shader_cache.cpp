@@ -19,31 +19,12 @@ namespace {
 
 using shader_cache::CacheEntry;
 using shader_cache::DiskStore;
+using shader_cache::read_file;
 
 struct KeyHash {
   size_t operator()(const Hash128& k) const { return static_cast<size_t>(k.lo); }
 };
 
-// Reads a whole file into `out` (reused: no allocation once it has grown). false when unreadable.
-bool read_into(const std::string& path, std::string& out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (ok) {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < out.size()) {
-      ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    out.resize(got);
-  }
-  ::close(fd);
-  return ok;
-}
 
 uint64_t shader_bytes(const CompiledShader& s) {
   uint64_t n = 64 + s.spirv.size() * 4 + s.entry.size() + s.warnings.size();
@@ -146,7 +127,8 @@ std::optional<Hash128> ShaderCache::key(const CompileDesc& desc) const {
   thread_local std::string bytes;
   std::string_view main = desc.source;
   if (main.empty()) {
-    if (!read_into(desc.path, bytes)) return std::nullopt;
+    int err = 0;
+    if (!read_file(desc.path, bytes, &err)) return std::nullopt;
     main = bytes;
   }
   Hasher128 h;
@@ -193,7 +175,8 @@ std::optional<CompiledShader> ShaderCache::find(const Hash128& key, const Compil
   for (const ShaderDependency& dep : found->dependencies) {
     // Given as `source`, the main file may not exist on disk; the key already holds its bytes.
     if (!desc.source.empty() && dep.hash == source_hash) continue;
-    if (!read_into(dep.path, bytes) || hash64(bytes) != dep.hash) {
+    int err = 0;
+    if (!read_file(dep.path, bytes, &err) || hash64(bytes) != dep.hash) {
       log(LogLevel::Debug, str("shader cache: ", desc.path, ": dependency ", dep.path, " changed; recompiling"));
       {
         std::lock_guard lock(m.mutex);

@@ -8,21 +8,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const char* descriptor_type_name(VkDescriptorType t) {
-  switch (t) {
-    case VK_DESCRIPTOR_TYPE_SAMPLER: return "sampler";
-    case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER: return "combined_image_sampler";
-    case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE: return "sampled_image";
-    case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE: return "storage_image";
-    case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER: return "uniform_texel_buffer";
-    case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: return "storage_texel_buffer";
-    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER: return "uniform_buffer";
-    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER: return "storage_buffer";
-    case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: return "input_attachment";
-    case VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR: return "acceleration_structure";
-    default: return "unknown";
-  }
-}
 
 // Names of the formats reflection produces (util cannot use core's format table).
 const char* format_name(VkFormat f) {
@@ -96,6 +81,22 @@ Json interface_json(const std::vector<InterfaceVariable>& vars) {
 }
 
 }  // namespace
+
+const char* descriptor_type_name(VkDescriptorType t) {
+  switch (t) {
+    case VK_DESCRIPTOR_TYPE_SAMPLER: return "sampler";
+    case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER: return "combined_image_sampler";
+    case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE: return "sampled_image";
+    case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE: return "storage_image";
+    case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER: return "uniform_texel_buffer";
+    case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: return "storage_texel_buffer";
+    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER: return "uniform_buffer";
+    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER: return "storage_buffer";
+    case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: return "input_attachment";
+    case VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR: return "acceleration_structure";
+    default: return "unknown";
+  }
+}
 
 std::string reflection_json(const Reflection& r) {
   Json doc;

@@ -129,6 +129,15 @@ void after_use(ResourceState& state, const UseInfo& use, bool image) {
 UsePlan plan_use(ResourceState& state, const UseInfo& use, bool image, bool discard, uint32_t family) {
   UsePlan plan;
 
+  // The common repeat: a read this resource's state already covers (same owner and layout, its
+  // stages and accesses already made visible) needs no barrier and changes nothing. Binding the
+  // same resources draw after draw lands here.
+  if (!use.writes && !discard && state.release_to == VK_QUEUE_FAMILY_IGNORED && state.queue_family == family &&
+      (!image || state.layout == use.layout) && (use.stages & ~state.read_stages) == 0 &&
+      (use.access & ~state.visible_access) == 0) {
+    return plan;
+  }
+
   if (state.release_to != VK_QUEUE_FAMILY_IGNORED) {
     if (state.release_to == family) {
       // The acquire repeats the release's families and layouts; its destination scope is this use.

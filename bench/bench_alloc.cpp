@@ -8,7 +8,6 @@
 //
 //   bench_alloc [count]     prints one JSON line; ratio = raw_ms / kiln_ms (above 1: kiln is faster)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -18,10 +17,13 @@
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/memory.h"
+#include "bench_util.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::json_escape;
+using bench::ms_since;
 
 VkBuffer create_buffer(VkDevice device, VkDeviceSize size) {
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -52,7 +54,7 @@ double run_kiln(kiln::Context& ctx, const std::vector<VkDeviceSize>& sizes, size
     }
     live.clear();
   }
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return ms_since(start);
 }
 
 double run_raw(kiln::Context& ctx, const std::vector<VkDeviceSize>& sizes, size_t batch) {
@@ -81,16 +83,7 @@ double run_raw(kiln::Context& ctx, const std::vector<VkDeviceSize>& sizes, size_
     }
     live.clear();
   }
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string json_escape(const char* text) {
-  std::string out;
-  for (const char* c = text; *c; ++c) {
-    if (*c == '"' || *c == '\\') out += '\\';
-    out += *c;
-  }
-  return out;
+  return ms_since(start);
 }
 
 }  // namespace

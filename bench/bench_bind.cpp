@@ -14,7 +14,6 @@
 //   bench_bind [count] [repetitions]   one JSON line; ratio = kiln_ms / raw_ms (goal <= 1.2)
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
@@ -28,37 +27,30 @@
 #include "kiln/error.h"
 #include "kiln/image.h"
 #include "kiln/program.h"
+#include "bench_util.h"
 // tests/gpu/shaders/, compiled at build time (bench/CMakeLists.txt)
 #include "cmd_color_frag.h"
 #include "prog_binding_clash_vert.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::json_escape;
+using bench::ms_since;
+
 constexpr uint32_t kBuffers = 64;
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-struct Pass {
-  PFN_vkCmdBeginRendering begin = nullptr;
-  PFN_vkCmdEndRendering end = nullptr;
-  VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
-  VkRenderingInfo info{VK_STRUCTURE_TYPE_RENDERING_INFO};
-};
 
 const std::array<float, 4> kColor{1.0f, 0.5f, 0.25f, 1.0f};
 
 double kiln_draws(kiln::CommandPool& pool, kiln::Program& program, std::vector<kiln::Buffer>& buffers,
-                  const Pass& pass, uint32_t count) {
+                  const bench::RenderTarget& pass, uint32_t count) {
   double ms = 0;
   {
     const auto start = Clock::now();
     kiln::CommandBuffer cmd = pool.begin();
     // Barriers (none here: the buffers are only read) go before the pass.
     for (auto& b : buffers) cmd.use(b, kiln::Use::UniformInVertex);
-    pass.begin(cmd, &pass.info);
+    pass.begin(cmd);
     cmd.set_viewport_scissor({64, 64});
     kiln::BindingState state;
     for (uint32_t i = 0; i < count; ++i) {
@@ -75,8 +67,8 @@ double kiln_draws(kiln::CommandPool& pool, kiln::Program& program, std::vector<k
 }
 
 double raw_draws(VkDevice device, VkCommandBuffer cmd, const kiln::Program& program,
-                 const std::vector<VkDescriptorSet>& sets, std::vector<kiln::Buffer>& buffers, const Pass& pass,
-                 uint32_t count) {
+                 const std::vector<VkDescriptorSet>& sets, std::vector<kiln::Buffer>& buffers,
+                 const bench::RenderTarget& pass, uint32_t count) {
   const VkViewport viewport{0, 0, 64, 64, 0, 1};
   const VkRect2D scissor{{0, 0}, {64, 64}};
   const VkPipelineLayout layout = program.layout();
@@ -84,7 +76,7 @@ double raw_draws(VkDevice device, VkCommandBuffer cmd, const kiln::Program& prog
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   kiln::check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
-  pass.begin(cmd, &pass.info);
+  pass.begin(cmd);
   vkCmdSetViewport(cmd, 0, 1, &viewport);
   vkCmdSetScissor(cmd, 0, 1, &scissor);
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, program.pipeline());
@@ -106,15 +98,6 @@ double raw_draws(VkDevice device, VkCommandBuffer cmd, const kiln::Program& prog
   const double ms = ms_since(start);
   vkResetCommandBuffer(cmd, 0);
   return ms;
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -144,21 +127,7 @@ int main(int argc, char** argv) {
       buffers.emplace_back(ctx, kiln::BufferDesc{.size = 16, .usage = VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT,
                                                  .name = "bench.uniform"});
     }
-    kiln::Image target(ctx, {.format = kFormat, .extent = {64, 64, 1},
-                             .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT, .name = "bench.target"});
-    kiln::run_now(ctx, kiln::QueueKind::Graphics,
-                  [&](kiln::CommandBuffer& cmd) { cmd.use(target, kiln::Use::ColorAttachment, true); });
-    Pass pass;
-    pass.begin = ctx.fn().cmd_begin_rendering;
-    pass.end = ctx.fn().cmd_end_rendering;
-    pass.color.imageView = target.view();
-    pass.color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
-    pass.color.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
-    pass.color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-    pass.info.renderArea = {{0, 0}, {64, 64}};
-    pass.info.layerCount = 1;
-    pass.info.colorAttachmentCount = 1;
-    pass.info.pColorAttachments = &pass.color;
+    bench::RenderTarget pass(ctx, kFormat, {64, 64});
 
     // The baseline's sets, allocated beforehand with the Program's own set layout.
     VkDevice device = ctx.device();

@@ -9,7 +9,6 @@
 //
 //   bench_context [reps]    prints one JSON line; ratio = kiln_ms / bare_ms (above 1: kiln is slower)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -19,29 +18,18 @@
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
+#include "bench_util.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+using bench::Clock;
+using bench::json_escape;
+using bench::ms_since;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (uint8_t(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
 }
 
 // What the bare side creates: everything read back from a kiln context.

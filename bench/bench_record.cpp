@@ -11,7 +11,6 @@
 //
 //   bench_record [count] [repetitions]   one JSON line per benchmark; ratio = kiln_ms / raw_ms (goal <= 1.05)
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -21,6 +20,7 @@
 #include "kiln/error.h"
 #include "kiln/image.h"
 #include "kiln/log.h"
+#include "bench_util.h"
 // tests/gpu/shaders/, compiled at build time (bench/CMakeLists.txt)
 #include "cmd_color_frag.h"
 #include "cmd_fill_comp.h"
@@ -30,7 +30,9 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::json_escape;
+using bench::ms_since;
 
 // Pipelines, layouts and a descriptor set: what the recorded commands bind.
 struct Objects {
@@ -71,25 +73,13 @@ struct ComputePush {
   uint32_t count = 64, mul = 3, add = 7;
 };
 
-// The same raw rendering pass on both sides, so that only the wrappers differ.
-struct Pass {
-  PFN_vkCmdBeginRendering begin = nullptr;
-  PFN_vkCmdEndRendering end = nullptr;
-  VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
-  VkRenderingInfo info{VK_STRUCTURE_TYPE_RENDERING_INFO};
-};
-
-double ms_since(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double kiln_draws(kiln::CommandPool& pool, const Objects& o, const Pass& pass, uint32_t count) {
+double kiln_draws(kiln::CommandPool& pool, const Objects& o, const bench::RenderTarget& pass, uint32_t count) {
   const Push push;
   const VkViewport viewport{0, 0, 64, 64, 0, 1};
   const VkRect2D scissor{{0, 0}, {64, 64}};
   const auto start = Clock::now();
   kiln::CommandBuffer cmd = pool.begin();
-  pass.begin(cmd, &pass.info);
+  pass.begin(cmd);
   cmd.set_viewport(viewport);
   cmd.set_scissor(scissor);
   for (uint32_t i = 0; i < count; ++i) {
@@ -103,7 +93,7 @@ double kiln_draws(kiln::CommandPool& pool, const Objects& o, const Pass& pass, u
   return ms_since(start);  // the unsubmitted buffer goes back to the pool (reset) after this
 }
 
-double raw_draws(VkCommandBuffer cmd, const Objects& o, const Pass& pass, uint32_t count) {
+double raw_draws(VkCommandBuffer cmd, const Objects& o, const bench::RenderTarget& pass, uint32_t count) {
   const Push push;
   const VkViewport viewport{0, 0, 64, 64, 0, 1};
   const VkRect2D scissor{{0, 0}, {64, 64}};
@@ -111,7 +101,7 @@ double raw_draws(VkCommandBuffer cmd, const Objects& o, const Pass& pass, uint32
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   kiln::check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
-  pass.begin(cmd, &pass.info);
+  pass.begin(cmd);
   vkCmdSetViewport(cmd, 0, 1, &viewport);
   vkCmdSetScissor(cmd, 0, 1, &scissor);
   for (uint32_t i = 0; i < count; ++i) {
@@ -157,15 +147,6 @@ double raw_dispatches(VkCommandBuffer cmd, const Objects& o, uint32_t count) {
   return ms;
 }
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out;
-}
-
 void print(const char* bench, double kiln_ms, double raw_ms, uint32_t count, uint32_t reps, const std::string& device) {
   std::printf(
       "{\"bench\":\"%s\",\"kiln_ms\":%.3f,\"raw_ms\":%.3f,\"ratio\":%.4f,\"goal\":1.05,\"count\":%u,"
@@ -188,22 +169,8 @@ int main(int argc, char** argv) {
     }
     constexpr VkFormat kFormat = VK_FORMAT_R8G8B8A8_UNORM;
     Objects objects(ctx, kFormat);
-    kiln::Image target(ctx, {.format = kFormat, .extent = {64, 64, 1},
-                             .usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT, .name = "bench.target"});
-    kiln::run_now(ctx, kiln::QueueKind::Graphics,
-                  [&](kiln::CommandBuffer& cmd) { cmd.use(target, kiln::Use::ColorAttachment, true); });
-
-    Pass pass;
-    pass.begin = ctx.fn().cmd_begin_rendering;
-    pass.end = ctx.fn().cmd_end_rendering;
-    pass.color.imageView = target.view();
-    pass.color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
-    pass.color.loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
-    pass.color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-    pass.info.renderArea = {{0, 0}, {64, 64}};
-    pass.info.layerCount = 1;
-    pass.info.colorAttachmentCount = 1;
-    pass.info.pColorAttachments = &pass.color;
+    // The same raw rendering pass on both sides, so that only the wrappers differ.
+    bench::RenderTarget pass(ctx, kFormat, {64, 64});
 
     kiln::CommandPool pool(ctx, kiln::QueueKind::Graphics, "bench.kiln");
     // The baseline's pool and buffer: the same flags kiln uses.

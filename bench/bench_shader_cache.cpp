@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,11 +21,13 @@
 #include "kiln/error.h"
 #include "kiln/shader.h"
 #include "kiln/shader_cache.h"
+#include "bench_util.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::ms_since;
 
 // The corpus beside this file; KILN_BENCH_SHADERS when the bench runs from another checkout.
 fs::path corpus_dir() {
@@ -41,10 +42,6 @@ struct Summary {
 Summary summarize(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   return {ms[ms.size() / 2], ms.front()};
-}
-
-double elapsed_ms(Clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
 }  // namespace
@@ -62,7 +59,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 5; ++i) {
       const auto start = Clock::now();
       const kiln::CompiledShader s = kiln::compile_shader(desc);
-      cold.push_back(elapsed_ms(start));
+      cold.push_back(ms_since(start));
       dependencies = s.dependencies.size();
       dependency_bytes = 0;
       for (const kiln::ShaderDependency& d : s.dependencies) dependency_bytes += fs::file_size(d.path);
@@ -76,7 +73,7 @@ int main(int argc, char** argv) {
       for (int i = 0; i < hits; ++i) {
         const auto start = Clock::now();
         const kiln::CompiledShader s = compiler.compile(desc);
-        memory.push_back(elapsed_ms(start));
+        memory.push_back(ms_since(start));
         if (!s.from_cache) throw kiln::Error("a warm compile missed the cache");
       }
     }
@@ -86,7 +83,7 @@ int main(int argc, char** argv) {
       kiln::ShaderCompiler compiler({.directory = dir.string()}, 1);
       const auto start = Clock::now();
       const kiln::CompiledShader s = compiler.compile(desc);
-      disk.push_back(elapsed_ms(start));
+      disk.push_back(ms_since(start));
       if (!s.from_cache) throw kiln::Error("a new compiler missed the disk cache");
     }
     fs::remove_all(dir);

@@ -14,7 +14,6 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,15 +24,15 @@
 #include "kiln/error.h"
 #include "kiln/shader.h"
 #include "kiln/shader_cache.h"
+#include "bench_util.h"
 
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+using bench::Clock;
+using bench::ms_since;
 
 // bench/shaders next to this source file: the corpus travels with the sources, not the build.
 // The corpus beside this file; KILN_BENCH_SHADERS when the bench runs from another checkout.

@@ -24,13 +24,15 @@
 
 #include "kiln/error.h"
 #include "kiln/shader.h"
+#include "bench_util.h"
 
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::ms_since;
 
 const char* kShader = R"(#version 450
 layout(local_size_x = 64) in;
@@ -68,7 +70,7 @@ std::string run(const std::vector<std::string>& args, double* wall_ms) {
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  *wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  *wall_ms = ms_since(start);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw kiln::Error(args[0] + " failed");
   return out;
 }

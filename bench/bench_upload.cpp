@@ -9,7 +9,6 @@
 //
 // GB/s here are 10^9 bytes per second.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,23 +21,14 @@
 #include "kiln/log.h"
 #include "kiln/transfer.h"
 #include "core/transfer/staging_ring.h"  // the default chunk size, reported with the result
+#include "bench_util.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::json_escape;
+using bench::seconds_since;
 using kiln::check;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (uint8_t(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
-}
 
 std::string family_flags(VkQueueFlags f) {
   std::string s;

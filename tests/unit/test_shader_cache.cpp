@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -410,7 +409,7 @@ TEST_F(ShaderCacheTest, CompileAllReportsEveryFailure) {
 }
 
 // The warm hit with its dependency re-check, on a 500-line shader with 10 includes (goal: <= 0.5 ms).
-TEST_F(ShaderCacheTest, WarmHitIsCheap) {
+TEST_F(ShaderCacheTest, WarmHitsOfALargeShaderWithTenIncludes) {
   fs::path dir = root_ / "big";
   fs::create_directories(dir);
   std::string main = "#version 450\nlayout(local_size_x = 64) in;\n";
@@ -433,22 +432,19 @@ TEST_F(ShaderCacheTest, WarmHitIsCheap) {
 
   ShaderCompiler compiler({.directory = cache_dir()});
   CompileDesc d{.path = (dir / "big.comp").string()};
-  auto t0 = std::chrono::steady_clock::now();
+  // How fast these hits are is bench_shader_cache's business; here: they are hits, and identical.
   CompiledShader cold = compiler.compile(d);
-  double cold_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(cold.dependencies.size(), 11u);
-
-  const int n = 200;
-  t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(compiler.compile(d).from_cache);
-  double memory_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
-
-  t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(ShaderCompiler({.directory = cache_dir()}).compile(d).from_cache);
-  double disk_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 20;
-  std::printf("500-line shader, 10 includes: cold compile %.2f ms, warm hit %.3f ms (memory) / %.3f ms (disk)\n",
-              cold_ms, memory_ms, disk_ms);
-  EXPECT_LT(memory_ms, 2.0);  // goal 0.5 ms; loose here for sanitizer builds and loaded machines
+  for (int i = 0; i < 20; ++i) {
+    CompiledShader hit = compiler.compile(d);
+    ASSERT_TRUE(hit.from_cache);
+    ASSERT_EQ(hit.spirv, cold.spirv);
+  }
+  for (int i = 0; i < 5; ++i) {
+    CompiledShader hit = ShaderCompiler({.directory = cache_dir()}).compile(d);
+    ASSERT_TRUE(hit.from_cache);  // from disk: a new compiler has an empty memory layer
+    ASSERT_EQ(hit.spirv, cold.spirv);
+  }
 }
 
 }  // namespace

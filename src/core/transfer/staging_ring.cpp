@@ -1,6 +1,7 @@
 #include "core/transfer/staging_ring.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "kiln/context.h"
 #include "kiln/error.h"
@@ -47,6 +48,20 @@ uint64_t StagingRing::submit(CommandBuffer& cmd) {
 }
 
 void StagingRing::wait(uint64_t serial) { queue_->wait(serial); }
+
+void StagingRing::submit_readback(CommandBuffer& cmd, uint8_t* out, VkDeviceSize at, VkDeviceSize bytes) {
+  const uint64_t serial = submit(cmd);
+  drain();
+  pending_ = {&buffers_[current_], out + at, bytes, serial};
+}
+
+void StagingRing::drain() {
+  if (!pending_.staging) return;
+  queue_->wait(pending_.serial);
+  pending_.staging->invalidate(0, pending_.bytes);
+  std::memcpy(pending_.out, pending_.staging->mapped(), pending_.bytes);
+  pending_ = {};
+}
 
 void StagingRing::wait_all() {
   if (last_) queue_->wait(last_);

@@ -27,6 +27,10 @@ class StagingRing {
   CommandBuffer begin(const char* name) { return pool_.begin(name); }
   // Submits on the graphics queue; the serial now guards the buffer last acquired.
   uint64_t submit(CommandBuffer& cmd);
+  // Read-backs: submits `cmd` (which copied `bytes` into the buffer last acquired, for out[at..]),
+  // then copies the previous chunk out while this one runs on the GPU. drain() copies the last.
+  void submit_readback(CommandBuffer& cmd, uint8_t* out, VkDeviceSize at, VkDeviceSize bytes);
+  void drain();
   void wait(uint64_t serial);
   void wait_all();
 
@@ -40,6 +44,12 @@ class StagingRing {
   const char* name_;
   Buffer buffers_[2];
   uint64_t serials_[2] = {0, 0};
+  struct PendingRead {
+    Buffer* staging = nullptr;
+    uint8_t* out = nullptr;
+    VkDeviceSize bytes = 0;
+    uint64_t serial = 0;
+  } pending_;
   uint32_t next_ = 0;
   uint32_t current_ = 0;
   uint64_t last_ = 0;

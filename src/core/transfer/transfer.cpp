@@ -136,16 +136,6 @@ void read_back_now(Context& ctx, Buffer& src, std::span<uint8_t> out, VkDeviceSi
 
     // Chunk i is copied on the GPU while the CPU copies chunk i-1 out of the other staging buffer.
     detail::StagingRing ring(ctx, out.size(), options.chunk_size, MemoryIntent::Readback, "kiln.read_back_now");
-    struct InFlight {
-      Buffer* staging = nullptr;
-      VkDeviceSize at = 0, n = 0;
-      uint64_t serial = 0;
-    } prev;
-    auto drain = [&](const InFlight& f) {
-      ring.wait(f.serial);
-      f.staging->invalidate(0, f.n);
-      std::memcpy(out.data() + f.at, f.staging->mapped(), f.n);
-    };
     for (VkDeviceSize done = 0; done < out.size();) {
       const VkDeviceSize n = std::min<VkDeviceSize>(ring.chunk(), out.size() - done);
       Buffer& staging = ring.acquire();
@@ -153,12 +143,10 @@ void read_back_now(Context& ctx, Buffer& src, std::span<uint8_t> out, VkDeviceSi
       const VkBufferCopy region{offset + done, 0, n};
       cmd.copy_buffer(src, staging, region);
       cmd.use(staging, Use::HostRead);
-      const uint64_t serial = ring.submit(cmd);
-      if (prev.staging) drain(prev);
-      prev = {&staging, done, n, serial};
+      ring.submit_readback(cmd, out.data(), done, n);
       done += n;
     }
-    drain(prev);
+    ring.drain();
   });
 }
 

@@ -131,16 +131,6 @@ std::vector<uint8_t> read_image_now(Context& ctx, Image& image, uint32_t mip, ui
                                  s.row_bytes);
     detail::StagingRing ring(ctx, s.bytes(), chunk_rows * s.row_bytes, MemoryIntent::Readback,
                              "kiln.read_image_now");
-    struct InFlight {
-      Buffer* staging = nullptr;
-      VkDeviceSize at = 0, n = 0;
-      uint64_t serial = 0;
-    } prev;
-    auto drain = [&](const InFlight& f) {
-      ring.wait(f.serial);
-      f.staging->invalidate(0, f.n);
-      std::memcpy(out.data() + f.at, f.staging->mapped(), f.n);
-    };
     std::array<VkBufferImageCopy, 3> regions;
     for (VkDeviceSize row = 0; row < s.rows();) {
       const VkDeviceSize last = std::min(row + chunk_rows, s.rows());
@@ -149,12 +139,10 @@ std::vector<uint8_t> read_image_now(Context& ctx, Image& image, uint32_t mip, ui
       CommandBuffer cmd = ring.begin("kiln.read_image_now");
       cmd.copy_image_to_buffer(image, staging, Slice<VkBufferImageCopy>(regions.data(), n));
       cmd.use(staging, Use::HostRead);
-      const uint64_t serial = ring.submit(cmd);
-      if (prev.staging) drain(prev);
-      prev = {&staging, row * s.row_bytes, (last - row) * s.row_bytes, serial};
+      ring.submit_readback(cmd, out.data(), row * s.row_bytes, (last - row) * s.row_bytes);
       row = last;
     }
-    drain(prev);
+    ring.drain();
   });
   return out;
 }

@@ -1,7 +1,7 @@
 # kiln — the commands a newcomer runs. Each installs what is missing first (scripts/deps.sh).
 #   make demo     build, run the headless examples, print where their PNGs went
 #   make test     build, run every test on lavapipe with validation; the unit, Vulkan and cache
-#                 tests again under ASan+UBSan
+#                 tests again under ASan+UBSan, the job pool and stream tests under ThreadSanitizer
 #   make bench    build, run the benchmarks (JSON on stdout, one object per line)
 #   make build    build only (build/)
 #   make install  PREFIX=/usr/local
@@ -9,10 +9,11 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 CMAKE_FLAGS ?=
 LAVAPIPE := VK_DRIVER_FILES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
 
-.PHONY: deps build demo test test-fast test-asan bench install clean
+.PHONY: deps build demo test test-fast test-asan test-tsan bench install clean
 
 deps:
 	@scripts/deps.sh
@@ -26,8 +27,9 @@ build: deps $(BUILD)/build.ninja
 demo: build
 	@scripts/demo.sh $(BUILD)
 
-# Every test: the normal build, then the unit and Vulkan tests again under ASan+UBSan.
-test: test-fast test-asan
+# Every test: the normal build, then the unit and Vulkan tests again under ASan+UBSan, then the
+# stream layer's tests (job pool, uploads, streaming: the threaded parts) under ThreadSanitizer.
+test: test-fast test-asan test-tsan
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
@@ -37,7 +39,14 @@ $(ASAN_BUILD)/build.ninja:
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|gpu|cache'
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L 'unit|gpu|cache|stream'
+
+$(TSAN_BUILD)/build.ninja:
+	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_TSAN=ON -DKILN_BENCH=OFF -DKILN_EXAMPLES=OFF -DKILN_INSTALL_TESTS=OFF $(CMAKE_FLAGS)
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target kiln_stream_tests
+	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L stream
 
 bench: build
 	@scripts/bench.sh $(BUILD)
@@ -46,4 +55,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

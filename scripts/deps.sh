@@ -8,7 +8,7 @@ packages=(
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   glslang-tools glslang-dev spirv-tools spirv-cross
   libpng-dev nlohmann-json3-dev libcli11-dev python3
-  libgtest-dev
+  libgtest-dev liblz4-dev libzstd-dev xvfb
 )
 
 missing=()

@@ -1,0 +1,61 @@
+// The copies of one open batch: buffer regions grouped by destination, so that a batch of many small
+// uploads records one vkCmdCopyBuffer per destination with all its regions; and the images the batch
+// wrote, with the use they go to when it is submitted. Vectors keep their capacity: no allocation once
+// warm. Not thread-safe: the owner's lock.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "kiln/sync.h"
+
+namespace kiln {
+class Buffer;
+class CommandBuffer;
+class Image;
+}  // namespace kiln
+
+namespace kiln::detail {
+
+class CopyBatch {
+ public:
+  // Adds a region; when it overlaps a region already batched for `dst`, those are recorded into
+  // `cmd` first (the next copy's use() then orders the two writes).
+  void add(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, const VkBufferCopy& region);
+  void add_image(Image& dst, Use next_use);
+  // Records the grouped buffer copies into `cmd`; then, per destination, `release` (transfer queue:
+  // the ownership release to the graphics family) or the image's next use. Clears the batch.
+  void record(CommandBuffer& cmd, VkBuffer staging, bool release);
+
+  VkDeviceSize bytes() const { return bytes_; }
+  uint32_t copies() const { return copies_; }
+  bool empty() const { return copies_ == 0; }
+  void count(VkDeviceSize bytes) {
+    bytes_ += bytes;
+    ++copies_;
+  }
+
+ private:
+  struct Target {
+    Buffer* dst = nullptr;
+    std::vector<VkBufferCopy> regions;
+    VkDeviceSize lo = 0, hi = 0;  // hull of the regions: the exact overlap test runs only inside it
+    bool touched = false;         // written in this batch (regions may have been recorded already)
+  };
+  void record_target(CommandBuffer& cmd, VkBuffer staging, Target& t);
+
+  std::vector<Target> targets_;
+  size_t live_ = 0;  // targets_[0..live_) belong to this batch
+  size_t last_ = 0;  // the target the last add() found: loaders upload into one buffer in a row
+  struct ImageUse {
+    Image* image = nullptr;
+    Use next = Use::None;
+  };
+  std::vector<ImageUse> images_;
+  VkDeviceSize bytes_ = 0;
+  uint32_t copies_ = 0;
+};
+
+}  // namespace kiln::detail

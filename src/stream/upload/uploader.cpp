@@ -1,0 +1,473 @@
+// The Uploader: spans of the staging ring (or of the destination's mapping), batched copies, tickets.
+#include "kiln/uploader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <numeric>
+
+#include "kiln/commands.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/format.h"
+#include "kiln/image.h"
+#include "kiln/log.h"
+#include "kiln/transfer.h"
+#include "stream/upload/copy_threads.h"
+#include "stream/upload/uploader_impl.h"
+
+namespace kiln {
+namespace {
+
+constexpr VkDeviceSize kMiB = VkDeviceSize(1) << 20;
+// Buffer blocks start on cache lines: memcpy into them runs at full speed.
+constexpr uint64_t kBufferAlign = 64;
+
+bool is_unified(const Context& ctx) {
+  const VkPhysicalDeviceType t = ctx.properties().deviceType;
+  return t == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || t == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
+UploaderDesc resolve(const Context& ctx, UploaderDesc d) {
+  const bool cpu = ctx.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  if (d.staging_size == 0) d.staging_size = (cpu ? 64 : 256) * kMiB;
+  if (d.chunk_size == 0) d.chunk_size = 4 * kMiB;
+  if (d.batch_bytes == 0) d.batch_bytes = 16 * kMiB;
+  if (d.direct_threshold == 0) d.direct_threshold = 256 * 1024;
+  if (d.copy_threads == 0) d.copy_threads = 8;
+  if (!d.name) d.name = "uploader";
+  // A chunk is a span: at most half the ring, so two can be in flight.
+  d.chunk_size = std::max<VkDeviceSize>(1, std::min(d.chunk_size, d.staging_size / 2));
+  return d;
+}
+
+// May a copy on the transfer queue write this resource? Only when no other family owns it: kiln
+// cannot record the release on the owner's queue from here, and parts of the resource the upload
+// does not cover must keep their contents.
+bool transfer_may_own(const Context& ctx, const ResourceState& s) {
+  const uint32_t transfer = const_cast<Context&>(ctx).queue(QueueKind::Transfer).family();
+  return s.queue_family == VK_QUEUE_FAMILY_IGNORED || s.queue_family == transfer;
+}
+
+}  // namespace
+
+const char* upload_path_name(UploadPath path) {
+  switch (path) {
+    case UploadPath::Auto: return "auto";
+    case UploadPath::Direct: return "direct";
+    case UploadPath::TransferQueue: return "transfer_queue";
+    case UploadPath::GraphicsQueue: return "graphics_queue";
+  }
+  return "?";
+}
+
+// ---- UploadSpan ----
+
+UploadSpan::UploadSpan(UploadSpan&& other) noexcept { *this = std::move(other); }
+
+UploadSpan& UploadSpan::operator=(UploadSpan&& other) noexcept {
+  if (this != &other) {
+    if (owner_) owner_->release_span(*this);
+    owner_ = other.owner_;
+    data_ = other.data_;
+    size_ = other.size_;
+    path_ = other.path_;
+    id_ = other.id_;
+    target_ = other.target_;
+    image_ = other.image_;
+    dst_offset_ = other.dst_offset_;
+    staging_offset_ = other.staging_offset_;
+    mip_ = other.mip_;
+    layer_ = other.layer_;
+    lane_ = other.lane_;
+    next_use_ = other.next_use_;
+    other.owner_ = nullptr;
+    other.data_ = nullptr;
+    other.size_ = 0;
+    other.id_ = 0;
+  }
+  return *this;
+}
+
+UploadSpan::~UploadSpan() {
+  if (owner_) owner_->release_span(*this);
+}
+
+// ---- Impl ----
+
+Uploader::Impl::Impl(Context& context, const UploaderDesc& d)
+    : ctx(context), desc(resolve(context, d)), unified(is_unified(context)) {
+  staging = Buffer(ctx, {.size = desc.staging_size,
+                         .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                         .memory = MemoryIntent::Upload,
+                         .name = desc.name});
+  base = static_cast<uint8_t*>(staging.mapped());
+  ring = detail::RingSpace(desc.staging_size);
+  lanes[kGraphics] = std::make_unique<detail::Lane>(ctx, QueueKind::Graphics, desc.name);
+  if (ctx.has_dedicated(QueueKind::Transfer))
+    lanes[kTransfer] = std::make_unique<detail::Lane>(ctx, QueueKind::Transfer, desc.name);
+  counters.staging_size = desc.staging_size;
+}
+
+void Uploader::Impl::reclaim() {
+  ring.reclaim([&](uint32_t lane) { return lanes[lane]->completed(); });
+}
+
+bool Uploader::Impl::acquire(std::unique_lock<std::mutex>& lock, uint64_t size, uint64_t align, bool block,
+                             detail::RingSpace::Block* out) {
+  bool stalled = false;
+  for (;;) {
+    reclaim();
+    if (ring.allocate(size, align, out)) {
+      if (stalled) ++counters.stalls;
+      return true;
+    }
+    if (!block) return false;
+    stalled = true;
+    detail::RingSpace::Oldest oldest;
+    if (!ring.oldest(&oldest)) continue;  // emptied meanwhile
+    if (oldest.held) {
+      // A span another thread is writing: it comes back through finish() or abandon().
+      space.wait_for(lock, std::chrono::milliseconds(5));
+      continue;
+    }
+    detail::Lane& lane = *lanes[oldest.lane];
+    if (oldest.value > lane.submitted()) submit(oldest.lane);  // it waits in the open batch
+    const detail::Lane::WaitPoint point = lane.wait_point(oldest.value);
+    lock.unlock();
+    lane.block(point);
+    lock.lock();
+  }
+}
+
+void Uploader::Impl::submit(uint32_t lane) {
+  detail::Lane& l = *lanes[lane];
+  batches[lane].record(l.cmd(), staging.handle(), lane == kTransfer);
+  l.submit();
+  ++counters.batches;
+}
+
+void Uploader::Impl::flush_all() {
+  for (uint32_t i = 0; i < 2; ++i)
+    if (lanes[i] && !batches[i].empty()) submit(i);
+}
+
+void Uploader::Impl::count(UploadPath path, uint64_t bytes) {
+  ++counters.uploads;
+  counters.bytes += bytes;
+  if (path == UploadPath::Direct) counters.bytes_direct += bytes;
+  else if (path == UploadPath::TransferQueue) counters.bytes_transfer_queue += bytes;
+  else counters.bytes_graphics_queue += bytes;
+}
+
+// ---- Uploader ----
+
+Uploader::Uploader(Context& ctx, const UploaderDesc& desc) {
+  with_context(str("creating uploader '", desc.name ? desc.name : "uploader", "'"),
+               [&] { impl_ = std::make_unique<Impl>(ctx, desc); });
+}
+
+Uploader::~Uploader() {
+  if (!impl_) return;
+  try {
+    wait_idle();
+  } catch (const std::exception& e) {
+    log(LogLevel::Error, str("uploader '", impl_->desc.name, "': ", e.what()));
+  }
+}
+
+UploadPath Uploader::choose_path(const Buffer& dst, size_t size, UploadPath requested) const {
+  const Impl& m = *impl_;
+  UploadPath path = requested == UploadPath::Auto ? m.desc.path : requested;
+  if (path == UploadPath::Auto) {
+    if (dst.mapped() && (m.unified || size <= m.desc.direct_threshold)) return UploadPath::Direct;
+    path = UploadPath::TransferQueue;
+  }
+  if (path == UploadPath::Direct) {
+    if (!dst.mapped()) {
+      throw Error(str("upload to buffer '", dst.name(), "': the direct path needs a host-visible buffer (",
+                      memory_intent_name(dst.memory()), " memory is not mapped)"));
+    }
+    return path;
+  }
+  if (path == UploadPath::TransferQueue && (!m.lanes[Impl::kTransfer] || !transfer_may_own(m.ctx, dst.state())))
+    return UploadPath::GraphicsQueue;
+  return path;
+}
+
+UploadSpan Uploader::begin(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options) {
+  return begin_buffer(dst, dst_offset, size, options, true);
+}
+
+UploadSpan Uploader::try_begin(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options) {
+  return begin_buffer(dst, dst_offset, size, options, false);
+}
+
+UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options,
+                                  bool block_for_space) {
+  UploadSpan span;
+  bool got = false;
+  with_context(str("uploading ", size, " bytes to buffer '", dst.name(), "'"), [&] {
+    if (dst_offset > dst.size() || size > dst.size() - dst_offset) {
+      throw Error(str("the range at offset ", dst_offset, " is outside the buffer (", dst.size(), " bytes)"));
+    }
+    const UploadPath path = choose_path(dst, size, options.path);
+    span.owner_ = this;
+    span.target_ = &dst;
+    span.dst_offset_ = dst_offset;
+    span.size_ = size;
+    span.path_ = path;
+    span.next_use_ = options.next_use;
+    if (path == UploadPath::Direct) {
+      span.data_ = static_cast<uint8_t*>(dst.mapped()) + dst_offset;
+      got = true;
+      return;
+    }
+    if (!(dst.usage() & VK_BUFFER_USAGE_TRANSFER_DST_BIT)) {
+      throw Error(str("the buffer lacks VK_BUFFER_USAGE_TRANSFER_DST_BIT, which the ", upload_path_name(path),
+                      " path copies with"));
+    }
+    if (size > impl_->desc.staging_size / 2) {
+      throw Error(str("a span holds at most half the staging ring (", impl_->desc.staging_size / 2,
+                      " bytes): use upload(), which cuts large uploads into chunks, or a larger staging_size"));
+    }
+    span.lane_ = impl_->lane_of(path);
+    if (size == 0) return;
+    std::unique_lock lock(impl_->mutex);
+    detail::RingSpace::Block block;
+    if (!impl_->acquire(lock, size, kBufferAlign, block_for_space, &block)) return;
+    got = true;
+    span.id_ = block.id;
+    span.staging_offset_ = block.offset;
+    span.data_ = impl_->base + block.offset;
+  });
+  if (!got && span.size_ > 0) {
+    span.owner_ = nullptr;  // try_begin found no room
+    return UploadSpan();
+  }
+  return span;
+}
+
+UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const UploadOptions& options) {
+  UploadSpan span;
+  with_context(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "'"), [&] {
+    if (mip >= dst.mip_levels() || layer >= dst.layers()) {
+      throw Error(str("the image has ", dst.mip_levels(), " mips and ", dst.layers(), " layers"));
+    }
+    const VkImageAspectFlags aspect = dst.aspect();
+    if ((aspect & VK_IMAGE_ASPECT_DEPTH_BIT) && (aspect & VK_IMAGE_ASPECT_STENCIL_BIT)) {
+      throw Error("the image is depth+stencil: upload each aspect with raw Vulkan");
+    }
+    if (!(dst.usage() & VK_IMAGE_USAGE_TRANSFER_DST_BIT)) {
+      throw Error("the image lacks VK_IMAGE_USAGE_TRANSFER_DST_BIT, which uploads copy with");
+    }
+    const uint64_t size = image_layer_size(dst, mip);  // throws for formats kiln cannot copy
+    if (size > impl_->desc.staging_size / 2) {
+      throw Error(str("the layer holds ", size, " bytes, more than half the staging ring (",
+                      impl_->desc.staging_size / 2, "): make staging_size larger"));
+    }
+    UploadPath path = options.path == UploadPath::Auto ? impl_->desc.path : options.path;
+    // Images always go through staging; the transfer queue where it may take the image.
+    if (path != UploadPath::GraphicsQueue) path = UploadPath::TransferQueue;
+    if (!impl_->lanes[Impl::kTransfer] || !transfer_may_own(impl_->ctx, dst.state())) path = UploadPath::GraphicsQueue;
+    span.owner_ = this;
+    span.target_ = &dst;
+    span.image_ = true;
+    span.mip_ = mip;
+    span.layer_ = layer;
+    span.size_ = size_t(size);
+    span.path_ = path;
+    span.lane_ = impl_->lane_of(path);
+    span.next_use_ = options.next_use == Use::None ? Use::SampledInFragment : options.next_use;
+    // Copies need buffer offsets on whole texel blocks and on 4 bytes (depth/stencil).
+    const uint64_t align = std::lcm<uint64_t>(std::max<uint32_t>(format_info(dst.format()).block_bytes, 1), 16);
+    std::unique_lock lock(impl_->mutex);
+    detail::RingSpace::Block block;
+    impl_->acquire(lock, size, align, true, &block);
+    span.id_ = block.id;
+    span.staging_offset_ = block.offset;
+    span.data_ = impl_->base + block.offset;
+  });
+  return span;
+}
+
+UploadTicket Uploader::finish(UploadSpan&& span) {
+  Impl& m = *impl_;
+  UploadTicket ticket{m.lanes[Impl::kGraphics]->timeline(), 0, span.path_};
+  if (!span.owner_) return ticket;
+  if (span.owner_ != this) throw Error("finish(): the span belongs to another Uploader");
+  if (span.path_ == UploadPath::Direct) {
+    auto* dst = static_cast<Buffer*>(span.target_);
+    dst->flush(span.dst_offset_, span.size_);  // non-coherent memory: the writes reach the device
+    {
+      std::lock_guard lock(m.mutex);
+      m.count(UploadPath::Direct, span.size_);
+    }
+    span.owner_ = nullptr;
+    span.data_ = nullptr;
+    return ticket;
+  }
+  if (span.size_ == 0 || !span.data_) {
+    span.owner_ = nullptr;
+    return ticket;
+  }
+  std::lock_guard lock(m.mutex);
+  const uint32_t lane = span.lane_;
+  detail::Lane& l = *m.lanes[lane];
+  detail::CopyBatch& batch = m.batches[lane];
+  m.staging.flush(span.staging_offset_, span.size_);
+  if (span.image_) {
+    auto& image = *static_cast<Image*>(span.target_);
+    CommandBuffer& cmd = l.cmd();
+    cmd.use(image, Use::TransferDst);
+    cmd.flush_barriers();
+    VkBufferImageCopy region{};
+    region.bufferOffset = span.staging_offset_;
+    region.imageSubresource = {image.aspect(), span.mip_, span.layer_, 1};
+    region.imageExtent = image.mip_extent(span.mip_);
+    vkCmdCopyBufferToImage(cmd.handle(), m.staging.handle(), image.handle(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                           1, &region);
+    batch.add_image(image, span.next_use_);
+    batch.count(span.size_);
+  } else {
+    const VkBufferCopy region{span.staging_offset_, span.dst_offset_, span.size_};
+    batch.add(l.cmd(), m.staging.handle(), *static_cast<Buffer*>(span.target_), region);
+  }
+  ticket.semaphore = l.timeline();
+  ticket.value = l.open_value();
+  ticket.path = m.path_of(lane);
+  m.ring.fence(span.id_, lane, ticket.value);
+  m.ring.unhold(span.id_);
+  m.count(ticket.path, span.size_);
+  span.owner_ = nullptr;
+  span.data_ = nullptr;
+  span.id_ = 0;
+  if (batch.bytes() >= m.desc.batch_bytes) m.submit(lane);
+  m.space.notify_all();
+  return ticket;
+}
+
+void Uploader::abandon(UploadSpan&& span) { release_span(span); }
+
+void Uploader::release_span(UploadSpan& span) noexcept {
+  if (span.owner_ == this && span.id_ != 0) {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->ring.holds(span.id_)) impl_->ring.unhold(span.id_);
+    impl_->space.notify_all();
+  }
+  span.owner_ = nullptr;
+  span.data_ = nullptr;
+  span.id_ = 0;
+}
+
+UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDeviceSize dst_offset,
+                              const UploadOptions& options) {
+  Impl& m = *impl_;
+  const auto* src = static_cast<const uint8_t*>(data);
+  UploadOptions opts = options;
+  opts.path = choose_path(dst, size, options.path);  // one path for every chunk
+  const VkDeviceSize chunk = m.desc.chunk_size;
+  if (size <= chunk) {
+    UploadSpan span = begin(dst, dst_offset, size, opts);
+    if (size) std::memcpy(span.data(), src, size);
+    return finish(std::move(span));
+  }
+  if (opts.path == UploadPath::Direct) {
+    // Large writes into a mapping: one thread cannot saturate memory, several can.
+    UploadSpan span = begin(dst, dst_offset, size, opts);
+    const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
+    detail::run_chunks(m.desc.jobs, m.desc.copy_threads, chunks, [&](uint32_t i) {
+      const VkDeviceSize at = VkDeviceSize(i) * chunk;
+      std::memcpy(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
+    });
+    return finish(std::move(span));
+  }
+  // Chunks in flight: each worker holds one span while it writes it, so the ring must hold them all.
+  const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
+  const uint32_t workers =
+      uint32_t(std::clamp<VkDeviceSize>(m.desc.staging_size / (2 * chunk), 1, m.desc.copy_threads));
+  std::mutex ticket_mutex;
+  UploadTicket last{};
+  detail::run_chunks(m.desc.jobs, workers, chunks, [&](uint32_t i) {
+    const VkDeviceSize at = VkDeviceSize(i) * chunk;
+    const VkDeviceSize n = std::min<VkDeviceSize>(chunk, size - at);
+    UploadSpan span = begin(dst, dst_offset + at, n, opts);
+    std::memcpy(span.data(), src + at, n);
+    const UploadTicket t = finish(std::move(span));
+    std::lock_guard lock(ticket_mutex);
+    if (t.value >= last.value) last = t;
+  });
+  {
+    // The uploads() counter counts calls, not chunks.
+    std::lock_guard lock(m.mutex);
+    m.counters.uploads -= chunks - 1;
+  }
+  return last;
+}
+
+UploadTicket Uploader::upload_image(Image& dst, const void* data, size_t size, uint32_t mip, uint32_t layer,
+                                    const UploadOptions& options) {
+  UploadSpan span = begin_image(dst, mip, layer, options);
+  if (size != span.size()) {
+    throw Error(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "': got ", size,
+                    " bytes; the layer holds ", span.size()));
+  }
+  const auto* src = static_cast<const uint8_t*>(data);
+  const VkDeviceSize chunk = impl_->desc.chunk_size;
+  const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
+  detail::run_chunks(impl_->desc.jobs, impl_->desc.copy_threads, chunks, [&](uint32_t i) {
+    const VkDeviceSize at = VkDeviceSize(i) * chunk;
+    std::memcpy(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
+  });
+  return finish(std::move(span));
+}
+
+void Uploader::flush() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->flush_all();
+}
+
+void Uploader::wait(const UploadTicket& ticket) {
+  if (ticket.value == 0) return;
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mutex);
+  const uint32_t lane = m.lane_of(ticket.path);
+  detail::Lane& l = *m.lanes[lane];
+  if (ticket.value > l.submitted()) m.submit(lane);
+  const detail::Lane::WaitPoint point = l.wait_point(ticket.value);
+  lock.unlock();
+  l.block(point);
+}
+
+void Uploader::wait_idle() {
+  Impl& m = *impl_;
+  detail::Lane::WaitPoint points[2];
+  {
+    std::lock_guard lock(m.mutex);
+    m.flush_all();
+    for (uint32_t i = 0; i < 2; ++i)
+      if (m.lanes[i]) points[i] = m.lanes[i]->wait_point(m.lanes[i]->submitted());
+  }
+  for (uint32_t i = 0; i < 2; ++i)
+    if (m.lanes[i]) m.lanes[i]->block(points[i]);
+  std::lock_guard lock(m.mutex);
+  m.reclaim();
+}
+
+bool Uploader::finished(const UploadTicket& ticket) const {
+  if (ticket.value == 0) return true;
+  std::lock_guard lock(impl_->mutex);
+  return impl_->lanes[impl_->lane_of(ticket.path)]->completed() >= ticket.value;
+}
+
+VkSemaphore Uploader::timeline() const { return impl_->lanes[Impl::kGraphics]->timeline(); }
+
+UploaderStats Uploader::stats() const {
+  std::lock_guard lock(impl_->mutex);
+  impl_->reclaim();
+  UploaderStats s = impl_->counters;
+  s.staging_in_use = impl_->ring.used();
+  return s;
+}
+
+}  // namespace kiln

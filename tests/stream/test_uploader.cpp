@@ -1,0 +1,380 @@
+// The Uploader on lavapipe (validation + synchronization validation), checked byte for byte: sizes
+// and offsets that are multiples of nothing, batching, threads, ring wrap-around and backpressure,
+// abandoned spans, each path, images with mips, GPU work waiting on a ticket, and errors. Also the
+// staging ring's bookkeeping on its own (no Vulkan).
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiln/buffer.h"
+#include "kiln/commands.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/image.h"
+#include "kiln/jobs.h"
+#include "kiln/transfer.h"
+#include "kiln/uploader.h"
+#include "stream/upload/ring_space.h"
+#include "support/gpu_test.h"
+
+namespace kiln {
+namespace {
+
+std::string sync2_name(const ::testing::TestParamInfo<bool>& p) { return p.param ? "sync2" : "fallback"; }
+
+class UploaderTest : public test::GpuTestSync2 {};
+INSTANTIATE_TEST_SUITE_P(Sync2, UploaderTest, ::testing::Values(true, false), sync2_name);
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  uint32_t x = seed * 2654435761u + 1;
+  for (uint8_t& b : v) {
+    x = x * 1664525u + 1013904223u;
+    b = uint8_t(x >> 24);
+  }
+  return v;
+}
+
+Buffer device_buffer(Context& ctx, VkDeviceSize size, const char* name) {
+  return Buffer(ctx, {.size = size,
+                      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                               VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                      .memory = MemoryIntent::DeviceOnly,
+                      .name = name});
+}
+
+// Compares `got` with `want` and names the first differing byte.
+void expect_bytes(const std::vector<uint8_t>& got, const uint8_t* want, size_t n, size_t at = 0) {
+  ASSERT_GE(got.size(), at + n);
+  const auto diff = std::mismatch(want, want + n, got.begin() + at);
+  EXPECT_EQ(diff.first, want + n) << "first difference at byte " << (diff.first - want) << " of " << n;
+}
+
+TEST(RingSpace, WrapsAroundAndNeverOverlaps) {
+  detail::RingSpace ring(1000);
+  std::mt19937 rng(7);
+  struct Live {
+    uint64_t id, offset, size;
+  };
+  std::vector<Live> live;
+  uint64_t completed = 0, value = 0;
+  int wraps = 0;
+  uint64_t last_offset = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const uint64_t size = 1 + rng() % 300, align = 1 + rng() % 24;
+    detail::RingSpace::Block b;
+    if (ring.allocate(size, align, &b)) {
+      EXPECT_EQ(b.offset % align, 0u);
+      EXPECT_LE(b.offset + size, 1000u);
+      for (const Live& l : live) EXPECT_TRUE(b.offset + size <= l.offset || l.offset + l.size <= b.offset);
+      if (b.offset < last_offset) ++wraps;
+      last_offset = b.offset;
+      ring.fence(b.id, 0, ++value);
+      ring.unhold(b.id);
+      live.push_back({b.id, b.offset, size});
+    } else {
+      completed = std::min(value, completed + 1 + rng() % 3);  // the "GPU" finishes some batches
+    }
+    ring.reclaim([&](uint32_t) { return completed; });
+    // What was reclaimed is gone from the live list (the ring gives back in order).
+    while (!live.empty() && live.front().id + ring.blocks() <= live.back().id) live.erase(live.begin());
+  }
+  EXPECT_GT(wraps, 10);
+}
+
+TEST(RingSpace, HeldBlocksStopTheTail) {
+  detail::RingSpace ring(100);
+  detail::RingSpace::Block a, b, c;
+  ASSERT_TRUE(ring.allocate(60, 1, &a));
+  ASSERT_TRUE(ring.allocate(40, 1, &b));
+  EXPECT_FALSE(ring.allocate(1, 1, &c));
+  ring.unhold(b.id);
+  ring.reclaim([](uint32_t) { return uint64_t(0); });
+  EXPECT_FALSE(ring.allocate(1, 1, &c));  // b is free, but behind a (held)
+  ring.unhold(a.id);
+  ring.reclaim([](uint32_t) { return uint64_t(0); });
+  EXPECT_EQ(ring.used(), 0u);
+  ASSERT_TRUE(ring.allocate(100, 1, &c));
+  EXPECT_EQ(c.offset, 0u);
+}
+
+TEST_P(UploaderTest, SmallAndLargeAtOddOffsets) {
+  Buffer dst = device_buffer(*ctx, 3 * 1024 * 1024 + 17, "dst");
+  Uploader up(*ctx, {.staging_size = 1 << 20, .chunk_size = 96 * 1024 + 3});
+  const std::vector<uint8_t> small = pattern(1234, 1), large = pattern(2 * 1024 * 1024 + 777, 2);
+  const UploadTicket t1 = up.upload(dst, small.data(), small.size(), 77);
+  const UploadTicket t2 = up.upload(dst, large.data(), large.size(), 5000);
+  EXPECT_EQ(t1.path, UploadPath::GraphicsQueue);  // lavapipe: one family, DeviceOnly memory
+  EXPECT_GE(t2.value, t1.value);
+  up.wait(t2);
+  EXPECT_TRUE(up.finished(t1));
+  EXPECT_TRUE(up.finished(t2));
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+  expect_bytes(got, small.data(), small.size(), 77);
+  expect_bytes(got, large.data(), large.size(), 5000);
+  const UploaderStats s = up.stats();
+  EXPECT_EQ(s.uploads, 2u);
+  EXPECT_EQ(s.bytes, small.size() + large.size());
+  EXPECT_EQ(s.bytes_graphics_queue, s.bytes);
+}
+
+TEST_P(UploaderTest, ManySmallUploadsShareOneSubmission) {
+  Buffer dst = device_buffer(*ctx, 256 * 1024, "dst");
+  Uploader up(*ctx, {.staging_size = 4 << 20});
+  std::vector<uint8_t> want(dst.size(), 0);
+  std::mt19937 rng(3);
+  VkDeviceSize at = 0;
+  int n = 0;
+  while (true) {
+    const size_t size = 1 + rng() % 700;
+    at += rng() % 50;
+    if (at + size > dst.size()) break;
+    const std::vector<uint8_t> data = pattern(size, uint32_t(n));
+    std::memcpy(want.data() + at, data.data(), size);
+    up.upload(dst, data.data(), size, at);
+    at += size;
+    ++n;
+  }
+  up.wait_idle();
+  EXPECT_GT(n, 500);
+  EXPECT_EQ(up.stats().batches, 1u);  // far below batch_bytes: one submission, one vkCmdCopyBuffer
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst, 0, at);
+  // Gap bytes are undefined (never written): compare only what was uploaded, region by region.
+  std::mt19937 again(3);
+  at = 0;
+  for (int i = 0; i < n; ++i) {
+    const size_t size = 1 + again() % 700;
+    at += again() % 50;
+    const std::vector<uint8_t> data = pattern(size, uint32_t(i));
+    expect_bytes(got, data.data(), size, at);
+    at += size;
+  }
+}
+
+TEST_P(UploaderTest, OverlappingUploadsInOneBatchLandInOrder) {
+  Buffer dst = device_buffer(*ctx, 4096, "dst");
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  const std::vector<uint8_t> a(4096, 0xaa), b(1000, 0xbb), c(10, 0xcc);
+  up.upload(dst, a.data(), a.size());
+  up.upload(dst, b.data(), b.size(), 100);
+  up.upload(dst, c.data(), c.size(), 95);
+  up.wait_idle();
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+  EXPECT_EQ(got[94], 0xaa);
+  EXPECT_EQ(got[95], 0xcc);
+  EXPECT_EQ(got[104], 0xcc);
+  EXPECT_EQ(got[105], 0xbb);
+  EXPECT_EQ(got[1099], 0xbb);
+  EXPECT_EQ(got[1100], 0xaa);
+}
+
+TEST_P(UploaderTest, EightThreadsIntoDistinctRegions) {
+  constexpr uint32_t kThreads = 8, kPer = 60;
+  constexpr size_t kRegion = 64 * 1024;
+  Buffer dst = device_buffer(*ctx, kThreads * kRegion, "dst");
+  Uploader up(*ctx, {.staging_size = 256 * 1024, .batch_bytes = 64 * 1024});
+  std::vector<std::thread> threads;
+  for (uint32_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread writes its region in pieces, half through upload(), half straight into spans.
+      const std::vector<uint8_t> data = pattern(kRegion, 100 + t);
+      const size_t piece = kRegion / kPer + 1;
+      for (uint32_t i = 0; i < kPer; ++i) {
+        const size_t at = i * piece, n = std::min(piece, kRegion - at);
+        if (n == 0) break;
+        if (i % 2) {
+          up.upload(dst, data.data() + at, n, t * kRegion + at);
+        } else {
+          UploadSpan span = up.begin(dst, t * kRegion + at, n);
+          std::memcpy(span.data(), data.data() + at, n);
+          up.finish(std::move(span));
+        }
+        if (i % 7 == 0) up.flush();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  up.wait_idle();
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+  for (uint32_t t = 0; t < kThreads; ++t) {
+    const std::vector<uint8_t> data = pattern(kRegion, 100 + t);
+    expect_bytes(got, data.data(), kRegion, t * kRegion);
+  }
+}
+
+TEST_P(UploaderTest, RingWrapsAroundUnderBackpressure) {
+  // 64 KiB of staging for 3 MiB of uploads of odd sizes: the ring wraps many times, and begin()
+  // waits for the GPU when it is full.
+  Buffer dst = device_buffer(*ctx, 3 << 20, "dst");
+  Uploader up(*ctx, {.staging_size = 64 * 1024, .chunk_size = 16 * 1024 + 5, .batch_bytes = 20000});
+  const std::vector<uint8_t> data = pattern(dst.size(), 9);
+  std::mt19937 rng(5);
+  VkDeviceSize at = 0;
+  VkDeviceSize peak = 0;
+  while (at < dst.size()) {
+    const VkDeviceSize n = std::min<VkDeviceSize>(1 + rng() % 40000, dst.size() - at);
+    up.upload(dst, data.data() + at, n, at);
+    peak = std::max(peak, up.stats().staging_in_use);
+    at += n;
+  }
+  up.wait_idle();
+  const UploaderStats s = up.stats();
+  EXPECT_GT(s.stalls, 0u);
+  EXPECT_LE(peak, 64u * 1024);
+  EXPECT_EQ(s.staging_in_use, 0u);
+  expect_bytes(read_back_now(*ctx, dst), data.data(), data.size());
+}
+
+TEST_P(UploaderTest, AbandonedSpansCopyNothing) {
+  Buffer dst = device_buffer(*ctx, 8192, "dst");
+  const std::vector<uint8_t> base = pattern(8192, 11);
+  upload_now(*ctx, dst, base.data(), base.size());
+  Uploader up(*ctx, {.staging_size = 64 * 1024});
+  {
+    UploadSpan span = up.begin(dst, 0, 4000);
+    std::memset(span.data(), 0xee, span.size());
+  }  // dropped: abandoned
+  UploadSpan other = up.begin(dst, 4000, 3000);
+  std::memset(other.data(), 0xdd, other.size());
+  up.abandon(std::move(other));
+  EXPECT_FALSE(other);
+  const std::vector<uint8_t> tail(100, 0x42);
+  up.wait(up.upload(dst, tail.data(), tail.size(), 8000));
+  EXPECT_EQ(up.stats().staging_in_use, 0u);
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+  expect_bytes(got, base.data(), 8000);
+  expect_bytes(got, tail.data(), 100, 8000);
+}
+
+TEST_P(UploaderTest, DirectPathWritesTheMapping) {
+  Buffer dst(*ctx, {.size = 5000,
+                    .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                    .memory = MemoryIntent::DeviceWithHostWrites,
+                    .name = "rebar"});
+  ASSERT_NE(dst.mapped(), nullptr);
+  Uploader up(*ctx);
+  EXPECT_EQ(up.choose_path(dst, 100), UploadPath::Direct);
+  const std::vector<uint8_t> data = pattern(3001, 12);
+  const UploadTicket t = up.upload(dst, data.data(), data.size(), 999);
+  EXPECT_EQ(t.path, UploadPath::Direct);
+  EXPECT_EQ(t.value, 0u);
+  EXPECT_TRUE(up.finished(t));
+  EXPECT_EQ(std::memcmp(static_cast<uint8_t*>(dst.mapped()) + 999, data.data(), data.size()), 0);
+  // The same buffer through staging when asked: a GPU copy.
+  const std::vector<uint8_t> more = pattern(777, 13);
+  const UploadTicket g = up.upload(dst, more.data(), more.size(), 10, {.path = UploadPath::GraphicsQueue});
+  EXPECT_EQ(g.path, UploadPath::GraphicsQueue);
+  EXPECT_GT(g.value, 0u);
+  up.wait(g);
+  const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+  expect_bytes(got, more.data(), more.size(), 10);
+  expect_bytes(got, data.data(), data.size(), 999);
+  EXPECT_EQ(up.stats().bytes_direct, data.size());
+}
+
+TEST_P(UploaderTest, TransferQueueFallsBackToGraphicsOnOneFamily) {
+  Buffer dst = device_buffer(*ctx, 1000, "dst");
+  Uploader up(*ctx, {.path = UploadPath::TransferQueue});
+  const std::vector<uint8_t> data = pattern(999, 14);
+  const UploadTicket t = up.upload(dst, data.data(), data.size(), 1);
+  // lavapipe has one queue family: the transfer queue is the graphics queue, no ownership transfer.
+  EXPECT_EQ(t.path, ctx->has_dedicated(QueueKind::Transfer) ? UploadPath::TransferQueue : UploadPath::GraphicsQueue);
+  up.wait(t);
+  expect_bytes(read_back_now(*ctx, dst), data.data(), data.size(), 1);
+}
+
+TEST_P(UploaderTest, ImageMipsEndReadyForTheirUse) {
+  Image image(*ctx, {.format = VK_FORMAT_R8G8B8A8_UNORM,
+                     .extent = {37, 23, 1},
+                     .mip_levels = 3,
+                     .layers = 2,
+                     .usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                              VK_IMAGE_USAGE_SAMPLED_BIT,
+                     .name = "mips"});
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  std::vector<std::vector<uint8_t>> want;
+  UploadTicket last;
+  for (uint32_t mip = 0; mip < 3; ++mip) {
+    for (uint32_t layer = 0; layer < 2; ++layer) {
+      want.push_back(pattern(image_layer_size(image, mip), 20 + mip * 2 + layer));
+      if (layer == 0) {
+        last = up.upload_image(image, want.back().data(), want.back().size(), mip, layer);
+      } else {
+        UploadSpan span = up.begin_image(image, mip, layer);
+        ASSERT_EQ(span.size(), want.back().size());
+        std::memcpy(span.data(), want.back().data(), span.size());
+        last = up.finish(std::move(span));
+      }
+    }
+  }
+  up.wait(last);
+  EXPECT_EQ(image.state().layout, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+  for (uint32_t mip = 0; mip < 3; ++mip)
+    for (uint32_t layer = 0; layer < 2; ++layer)
+      EXPECT_EQ(read_image_now(*ctx, image, mip, layer), want[mip * 2 + layer]) << "mip " << mip << " layer " << layer;
+}
+
+TEST_P(UploaderTest, GpuWorkWaitsOnTheTicket) {
+  Buffer src = device_buffer(*ctx, 100000, "src");
+  Buffer copy = device_buffer(*ctx, 100000, "copy");
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  const std::vector<uint8_t> data = pattern(100000, 30);
+  const UploadTicket t = up.upload(src, data.data(), data.size());
+  up.flush();  // the rule: GPU work that waits on a ticket is submitted after flush()
+  CommandPool pool(*ctx);
+  CommandBuffer cmd = pool.begin("consumer");
+  cmd.copy_buffer(src, copy);
+  const SemaphoreSubmit wait = t.wait_info(VK_PIPELINE_STAGE_2_TRANSFER_BIT);
+  CommandBuffer* list[] = {&cmd};
+  const uint64_t serial = ctx->queue().submit(
+      SubmitDesc{.commands = Slice<CommandBuffer*>(list, 1), .waits = Slice<SemaphoreSubmit>(wait)});
+  ctx->queue().wait(serial);  // the CPU never waited on the Uploader
+  EXPECT_TRUE(up.finished(t));
+  expect_bytes(read_back_now(*ctx, copy), data.data(), data.size());
+}
+
+TEST_P(UploaderTest, JobPoolSpreadsALargeUpload) {
+  JobPool jobs({.threads = 3});
+  Buffer dst = device_buffer(*ctx, (5 << 20) + 3, "dst");
+  Uploader up(*ctx, {.staging_size = 2 << 20, .chunk_size = 128 * 1024, .jobs = &jobs});
+  const std::vector<uint8_t> data = pattern(dst.size(), 40);
+  up.wait(up.upload(dst, data.data(), data.size()));
+  expect_bytes(read_back_now(*ctx, dst), data.data(), data.size());
+  EXPECT_GT(up.stats().batches, 1u);
+}
+
+TEST_P(UploaderTest, ErrorsSayWhatIsWrong) {
+  Uploader up(*ctx, {.staging_size = 64 * 1024});
+  Buffer dst = device_buffer(*ctx, 1 << 20, "big");
+  Buffer no_dst(*ctx, {.size = 1024, .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, .name = "no-dst"});
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string big = message([&] { up.begin(dst, 0, 40000); });
+  EXPECT_NE(big.find("half the staging ring"), std::string::npos) << big;
+  EXPECT_NE(big.find("'big'"), std::string::npos) << big;
+  std::vector<uint8_t> bytes(100);
+  const std::string usage = message([&] { up.upload(no_dst, bytes.data(), bytes.size()); });
+  EXPECT_NE(usage.find("TRANSFER_DST"), std::string::npos) << usage;
+  EXPECT_NE(usage.find("'no-dst'"), std::string::npos) << usage;
+  const std::string direct = message([&] { up.upload(dst, bytes.data(), 10, 0, {.path = UploadPath::Direct}); });
+  EXPECT_NE(direct.find("direct path"), std::string::npos) << direct;
+  const std::string range = message([&] { up.upload(dst, bytes.data(), 100, (1 << 20) - 50); });
+  EXPECT_NE(range.find("outside"), std::string::npos) << range;
+  // A large upload() is chunked, not refused.
+  const std::vector<uint8_t> large = pattern(200000, 50);
+  up.wait(up.upload(dst, large.data(), large.size(), 3));
+  expect_bytes(read_back_now(*ctx, dst), large.data(), large.size(), 3);
+}
+
+}  // namespace
+}  // namespace kiln

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/seq_command.h"
 #include "cli/version.h"
 #include "cli/suggest.h"
 #include "kiln/error.h"
@@ -97,6 +98,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       kiln::cli::add_info_command(root),
       kiln::cli::add_shader_command(root),
+      kiln::cli::add_seqgen_command(root),
+      kiln::cli::add_seqinfo_command(root),
   };
 
   try {

@@ -17,7 +17,7 @@ fi
 out="$root/out"
 mkdir -p "$out"
 echo "Running kiln's headless examples (validation: ${KILN_VALIDATION:-off}; set KILN_VALIDATION=sync to check them)"
-for example in compute_headless triangle_headless; do
+for example in compute_headless triangle_headless sequence_stream_headless; do
   exe="$build/bin/$example"
   if [ ! -x "$exe" ]; then
     echo "demo: $exe is missing (was the build made with -DKILN_EXAMPLES=OFF?)" >&2
@@ -32,7 +32,7 @@ done
 
 echo
 echo "The PNGs:"
-for example in compute_headless triangle_headless; do
+for example in compute_headless triangle_headless sequence_stream_headless; do
   echo "  $out/$example.png"
 done
 echo "Sources: $root/examples/ (docs/examples.md walks through them)"

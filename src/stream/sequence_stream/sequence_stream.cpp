@@ -1,0 +1,494 @@
+#include "kiln/sequence_stream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "kiln/buffer.h"
+#include "kiln/context.h"
+#include "kiln/error.h"
+#include "kiln/format.h"
+#include "kiln/image.h"
+#include "kiln/jobs.h"
+#include "kiln/log.h"
+#include "kiln/sequence_file.h"
+#include "stream/sequence_stream/frame_resources.h"
+#include "stream/sequence_stream/prefetch.h"
+
+namespace kiln {
+
+const char* prefetch_policy_name(PrefetchPolicy policy) {
+  switch (policy) {
+    case PrefetchPolicy::Sequence: return "sequence";
+    case PrefetchPolicy::Spatial: return "spatial";
+  }
+  return "unknown";
+}
+
+const StreamField& StreamFrame::field(std::string_view name) const {
+  for (uint32_t i = 0; i < field_count_; ++i) {
+    if (fields_[i].name == name) return fields_[i];
+  }
+  std::string names;
+  for (uint32_t i = 0; i < field_count_; ++i) names += str(i ? ", " : "", "'", fields_[i].name, "'");
+  throw Error(str("frame ", index_, " has no field '", name, "' (fields: ", names, ")"));
+}
+
+Buffer& StreamFrame::buffer(std::string_view name) const {
+  const StreamField& f = field(name);
+  if (!f.buffer) throw Error(str("field '", name, "' is an image, not a buffer: use image()"));
+  return *f.buffer;
+}
+
+Image& StreamFrame::image(std::string_view name) const {
+  const StreamField& f = field(name);
+  if (!f.image) throw Error(str("field '", name, "' is a buffer, not an image: use buffer()"));
+  return *f.image;
+}
+
+uint64_t StreamFrame::size(std::string_view name) const { return field(name).size; }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kTopPriority = 1 << 20;
+
+// What a load job reports; written by the job thread before `done` is released.
+struct LoadResult {
+  std::atomic<bool> done{false};
+  bool cancelled = false;
+  std::exception_ptr error;
+  UploadTicket ticket;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_uploaded = 0;
+  double seconds = 0;
+};
+
+enum class EntryState { Loading, Resident, Failed };
+
+struct Entry {
+  uint32_t frame = 0;
+  EntryState state = EntryState::Loading;
+  std::unique_ptr<detail::FrameResources> resources;
+  StreamFrame view;
+  JobHandle job;
+  std::shared_ptr<LoadResult> result;
+  std::exception_ptr error;
+  uint64_t last_used = 0;
+  struct Pin {
+    Queue* queue;
+    uint64_t serial;
+  };
+  std::vector<Pin> pins;
+};
+
+}  // namespace
+
+struct SequenceStream::Impl {
+  Context* ctx;
+  SequenceStreamDesc desc;
+  std::string name;
+  std::unique_ptr<SequenceReader> reader;
+  // Owned helpers come first: destroyed last, after every load that uses them finished.
+  std::unique_ptr<JobPool> own_jobs;
+  std::unique_ptr<Uploader> own_uploader;
+  JobPool* jobs = nullptr;
+  Uploader* uploader = nullptr;
+
+  std::unique_ptr<detail::SequencePrefetch> sequence;
+  std::unique_ptr<detail::SpatialPrefetch> spatial;
+
+  std::unordered_map<uint32_t, Entry> entries;
+  // Loads cancelled while running: their resources come back once the job finished.
+  std::vector<Entry> retiring;
+  detail::FramePool pool;
+  uint64_t tick = 0;
+  StreamStats stats;
+  std::vector<uint32_t> wanted;  // scratch, kept to avoid allocating every frame
+
+  Impl(Context& c, const std::string& path, const SequenceStreamDesc& d)
+      : ctx(&c), desc(d), name(d.name ? d.name : "sequence"),
+        reader(std::make_unique<SequenceReader>(path)),
+        pool(c, *reader, frame_pool_desc(c, d, name)) {
+    if (!desc.jobs) {
+      own_jobs = std::make_unique<JobPool>(JobPoolDesc{.name = "kiln-stream"});
+    }
+    jobs = desc.jobs ? desc.jobs : own_jobs.get();
+    if (!desc.uploader) {
+      own_uploader = std::make_unique<Uploader>(c, UploaderDesc{.path = desc.path, .jobs = jobs, .name = "sequence.uploader"});
+    }
+    uploader = desc.uploader ? desc.uploader : own_uploader.get();
+    if (desc.max_loads == 0) desc.max_loads = std::max(2u, 2 * jobs->threads());
+    const uint32_t n = reader->frame_count();
+    if (desc.policy == PrefetchPolicy::Sequence) {
+      sequence = std::make_unique<detail::SequencePrefetch>(n, desc.prefetch, desc.loop);
+    } else {
+      std::vector<std::array<float, 3>> positions(n);
+      for (uint32_t i = 0; i < n; ++i) positions[i] = reader->frame(i).position;
+      spatial = std::make_unique<detail::SpatialPrefetch>(std::move(positions), desc.prefetch);
+    }
+    stats.budget = pool.budget();
+  }
+
+  ~Impl() {
+    for (auto& [frame, e] : entries) {
+      if (e.job.valid()) e.job.cancel();
+    }
+    for (auto& [frame, e] : entries) finish_job(e);
+    for (Entry& e : retiring) finish_job(e);
+    // The copies into the frames' buffers must be submitted before the buffers go (they are then
+    // destroyed once the GPU finished: Context::defer).
+    uploader->flush();
+  }
+
+  static detail::FramePoolDesc frame_pool_desc(Context& c, const SequenceStreamDesc& d, const std::string& n) {
+    detail::FramePoolDesc p;
+    p.budget = d.gpu_budget;
+    p.buffer_usage = d.buffer_usage | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    p.image_usage = d.image_usage | VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_SAMPLED_BIT;
+    // Direct writes need a mapping: integrated and CPU devices have device memory the CPU can write
+    // at full speed; discrete GPUs get bulk data faster through staging and the copy engine.
+    const bool discrete = c.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+    p.host_writable = d.path == UploadPath::Direct || (d.path == UploadPath::Auto && !discrete);
+    p.name = n;
+    return p;
+  }
+
+  static void finish_job(Entry& e) {
+    if (!e.job.valid()) return;
+    try {
+      e.job.wait();
+    } catch (...) {
+      // The load's own error: reported through the entry when anyone asks; here it is going away.
+    }
+  }
+
+  bool pinned(Entry& e) {
+    auto it = std::remove_if(e.pins.begin(), e.pins.end(), [](const Entry::Pin& p) { return p.queue->finished(p.serial); });
+    e.pins.erase(it, e.pins.end());
+    return !e.pins.empty();
+  }
+
+  // Loads that finished become resident once their copies are submitted (flush after seeing `done`:
+  // a copy recorded after the flush would otherwise be waited on before it was submitted).
+  void collect_loads() {
+    bool any = false;
+    for (auto& [frame, e] : entries) {
+      if (e.state != EntryState::Loading || !e.result->done.load(std::memory_order_acquire)) continue;
+      any = true;
+    }
+    for (Entry& e : retiring) any = any || (e.result && e.result->done.load(std::memory_order_acquire));
+    if (!any) return;
+    uploader->flush();
+    for (auto& [frame, e] : entries) {
+      if (e.state != EntryState::Loading || !e.result->done.load(std::memory_order_acquire)) continue;
+      LoadResult& r = *e.result;
+      stats.bytes_read += r.bytes_read;
+      stats.bytes_uploaded += r.bytes_uploaded;
+      stats.load_seconds += r.seconds;
+      e.job = {};
+      if (r.error) {
+        e.state = EntryState::Failed;
+        e.error = r.error;
+        ++stats.loads_failed;
+      } else {
+        e.state = EntryState::Resident;
+        e.view.ready = r.ticket;
+        ++stats.loads_done;
+      }
+    }
+    for (auto it = retiring.begin(); it != retiring.end();) {
+      if (it->result && it->result->done.load(std::memory_order_acquire)) {
+        stats.load_seconds += it->result->seconds;
+        pool.give_back(std::move(it->resources));
+        it = retiring.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  void cancel_unwanted() {
+    std::unordered_set<uint32_t> want(wanted.begin(), wanted.end());
+    for (auto it = entries.begin(); it != entries.end();) {
+      Entry& e = it->second;
+      if (e.state != EntryState::Loading || want.count(e.frame)) {
+        ++it;
+        continue;
+      }
+      ++stats.loads_cancelled;
+      if (e.job.cancel()) {
+        pool.give_back(std::move(e.resources));  // never ran: nothing written
+      } else {
+        retiring.push_back(std::move(e));
+      }
+      it = entries.erase(it);
+    }
+  }
+
+  // Frees budget for the frame wanted at `rank`: evicts the least recently used resident frame nobody
+  // wants, else the wanted one furthest down the list below `rank` (prefetch never pushes out what is
+  // needed sooner). Frames that submitted work still uses stay. False when nothing may go.
+  bool evict_one(const std::unordered_map<uint32_t, size_t>& ranks, size_t rank) {
+    Entry* victim = nullptr;
+    size_t victim_rank = 0;
+    for (auto& [frame, e] : entries) {
+      if (e.state == EntryState::Loading || pinned(e)) continue;
+      auto it = ranks.find(frame);
+      const size_t r = it == ranks.end() ? SIZE_MAX : it->second;
+      if (r <= rank) continue;
+      const bool better = !victim || r > victim_rank || (r == victim_rank && e.last_used < victim->last_used);
+      if (better) {
+        victim = &e;
+        victim_rank = r;
+      }
+    }
+    if (!victim) return false;
+    ++stats.evictions;
+    pool.give_back(std::move(victim->resources));
+    entries.erase(victim->frame);
+    return true;
+  }
+
+  void start_load(uint32_t frame, std::unique_ptr<detail::FrameResources> res, int priority) {
+    Entry& e = entries[frame];
+    e.frame = frame;
+    e.state = EntryState::Loading;
+    e.resources = std::move(res);
+    e.result = std::make_shared<LoadResult>();
+    e.view.index_ = frame;
+    e.view.field_count_ = uint32_t(e.resources->fields.size());
+    e.view.fields_ = std::make_unique<StreamField[]>(e.view.field_count_);
+    const SequenceLayout& layout = reader->layout();
+    for (uint32_t f = 0; f < e.view.field_count_; ++f) {
+      StreamField& sf = e.view.fields_[f];
+      sf.name = layout.fields[f].name;
+      sf.buffer = e.resources->fields[f].buffer ? &*e.resources->fields[f].buffer : nullptr;
+      sf.image = e.resources->fields[f].image ? &*e.resources->fields[f].image : nullptr;
+      sf.size = reader->blob(frame, f).raw_size;
+    }
+    ++stats.loads_started;
+    detail::FrameResources* target = e.resources.get();
+    std::shared_ptr<LoadResult> result = e.result;
+    SequenceReader* rd = reader.get();
+    Uploader* up = uploader;
+    const bool verify = desc.verify;
+    const UploadOptions options{.path = pool.host_writable() ? UploadPath::Direct : desc.path};
+    const Use image_use = desc.image_use;
+    e.job = jobs->submit(
+        [=](const JobControl& control) {
+          const auto start = Clock::now();
+          try {
+            load_frame(*rd, *up, frame, *target, options, image_use, verify, control, *result);
+          } catch (...) {
+            result->error = std::current_exception();
+          }
+          result->seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          result->done.store(true, std::memory_order_release);
+        },
+        priority);
+  }
+
+  static void load_frame(const SequenceReader& rd, Uploader& up, uint32_t frame, detail::FrameResources& target,
+                         const UploadOptions& options, Use image_use, bool verify, const JobControl& control,
+                         LoadResult& result) {
+    uint64_t ticket_value = 0;
+    for (uint32_t f = 0; f < target.fields.size(); ++f) {
+      if (control.cancelled()) {
+        result.cancelled = true;
+        return;
+      }
+      const BlobInfo& blob = rd.blob(frame, f);
+      if (blob.raw_size == 0) continue;
+      detail::FieldResource& field = target.fields[f];
+      UploadTicket t;
+      if (field.image) {
+        UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
+        rd.read(frame, f, std::span<uint8_t>(span.data(), blob.raw_size), verify);
+        t = up.finish(std::move(span));
+      } else if (options.path == UploadPath::Direct || blob.raw_size <= up.stats().staging_size / 2) {
+        UploadSpan span = up.begin(*field.buffer, 0, blob.raw_size, options);
+        rd.read(frame, f, std::span<uint8_t>(span.data(), blob.raw_size), verify);
+        t = up.finish(std::move(span));
+      } else {
+        // Larger than a staging span: through host memory, which upload() cuts into chunks.
+        std::vector<uint8_t> bytes(blob.raw_size);
+        rd.read(frame, f, bytes, verify);
+        t = up.upload(*field.buffer, bytes.data(), bytes.size(), 0, options);
+      }
+      result.bytes_read += blob.stored_size;
+      result.bytes_uploaded += blob.raw_size;
+      if (t.value >= ticket_value) {
+        ticket_value = t.value;
+        result.ticket = t;
+      }
+    }
+    if (!result.ticket.semaphore) result.ticket.semaphore = up.timeline();
+  }
+
+  void schedule() {
+    std::unordered_map<uint32_t, size_t> ranks;
+    for (size_t rank = 0; rank < wanted.size(); ++rank) ranks.emplace(wanted[rank], rank);
+    uint32_t in_flight = 0;
+    for (auto& [frame, e] : entries) in_flight += e.state == EntryState::Loading;
+    in_flight += uint32_t(retiring.size());
+    for (size_t rank = 0; rank < wanted.size(); ++rank) {
+      const uint32_t frame = wanted[rank];
+      const int priority = kTopPriority - int(rank);
+      auto it = entries.find(frame);
+      if (it != entries.end()) {
+        if (it->second.state == EntryState::Loading) it->second.job.set_priority(priority);
+        continue;
+      }
+      if (in_flight >= desc.max_loads) break;
+      std::unique_ptr<detail::FrameResources> res = pool.take(frame);
+      while (!res && evict_one(ranks, rank)) res = pool.take(frame);
+      if (!res) break;  // budget full of frames still needed: prefetch waits
+      start_load(frame, std::move(res), priority);
+      ++in_flight;
+    }
+  }
+
+  void update() {
+    collect_loads();
+    if (sequence) {
+      sequence->wanted(wanted);
+    } else {
+      spatial->wanted(wanted);
+    }
+    cancel_unwanted();
+    schedule();
+    if (spatial) spatial->clear_requests();
+  }
+
+  const StreamFrame* lookup(uint32_t index) {
+    auto it = entries.find(index);
+    if (it == entries.end()) return nullptr;
+    Entry& e = it->second;
+    if (e.state == EntryState::Failed) {
+      std::exception_ptr error = e.error;
+      entries.erase(it);  // the next request tries again
+      std::rethrow_exception(error);
+    }
+    if (e.state != EntryState::Resident) return nullptr;
+    e.last_used = ++tick;
+    return &e.view;
+  }
+
+  void check_index(uint32_t index) const {
+    if (index >= reader->frame_count()) {
+      throw Error(str(reader->path(), ": frame ", index, " asked for, the sequence has ", reader->frame_count(),
+                      " frames (0..", reader->frame_count() - 1, ")"));
+    }
+  }
+
+  void request(uint32_t index) {
+    if (sequence) {
+      sequence->request(index);
+    } else {
+      spatial->request(index);
+    }
+  }
+};
+
+SequenceStream::SequenceStream(Context& ctx, const std::string& path, const SequenceStreamDesc& desc)
+    : impl_(std::make_unique<Impl>(ctx, path, desc)) {}
+
+SequenceStream::~SequenceStream() = default;
+
+const StreamFrame* SequenceStream::get(uint32_t index) {
+  Impl& m = *impl_;
+  m.check_index(index);
+  ++m.stats.requests;
+  m.request(index);
+  m.update();
+  const StreamFrame* frame = m.lookup(index);
+  if (frame) {
+    ++m.stats.hits;
+  } else {
+    ++m.stats.late;
+  }
+  return frame;
+}
+
+const StreamFrame& SequenceStream::wait(uint32_t index) {
+  Impl& m = *impl_;
+  m.check_index(index);
+  m.request(index);
+  for (;;) {
+    m.update();
+    if (const StreamFrame* frame = m.lookup(index)) return *frame;
+    auto it = m.entries.find(index);
+    if (it != m.entries.end() && it->second.job.valid()) {
+      Impl::finish_job(it->second);
+      continue;
+    }
+    // Not loading: the budget is held by frames in flight. Wait for the oldest pinned work.
+    bool waited = false;
+    for (auto& [frame, e] : m.entries) {
+      if (frame == index || !m.pinned(e)) continue;
+      for (const Entry::Pin& p : e.pins) p.queue->wait(p.serial);
+      waited = true;
+      break;
+    }
+    if (!waited && !m.retiring.empty()) {
+      Impl::finish_job(m.retiring.front());
+      waited = true;
+    }
+    if (!waited && it == m.entries.end()) {
+      throw Error(str(m.name, ": frame ", index, " (", m.reader->frame_raw_size(index),
+                      " bytes) does not fit in the GPU budget of ", m.pool.budget(),
+                      " bytes: raise SequenceStreamDesc::gpu_budget"));
+    }
+    std::this_thread::yield();
+  }
+}
+
+void SequenceStream::used(const StreamFrame& frame, Queue& queue, uint64_t serial) {
+  auto it = impl_->entries.find(frame.index());
+  if (it == impl_->entries.end() || &it->second.view != &frame) return;
+  for (Entry::Pin& p : it->second.pins) {
+    if (p.queue == &queue) {
+      p.serial = std::max(p.serial, serial);
+      return;
+    }
+  }
+  it->second.pins.push_back({&queue, serial});
+}
+
+void SequenceStream::set_point(const std::array<float, 3>& point) {
+  if (impl_->spatial) impl_->spatial->set_point(point);
+}
+
+void SequenceStream::update() { impl_->update(); }
+
+const SequenceReader& SequenceStream::reader() const { return *impl_->reader; }
+uint32_t SequenceStream::frame_count() const { return impl_->reader->frame_count(); }
+
+StreamStats SequenceStream::stats() const {
+  Impl& m = *impl_;
+  StreamStats s = m.stats;
+  s.loads_queued = 0;
+  s.loads_running = 0;
+  s.resident_frames = 0;
+  for (auto& [frame, e] : m.entries) {
+    if (e.state == EntryState::Resident) ++s.resident_frames;
+    if (e.state == EntryState::Loading) {
+      if (e.job.status() == JobStatus::Queued) ++s.loads_queued;
+      else ++s.loads_running;
+    }
+  }
+  s.loads_running += uint32_t(m.retiring.size());
+  s.resident_bytes = m.pool.bytes();
+  s.budget = m.pool.budget();
+  return s;
+}
+
+}  // namespace kiln

@@ -10,8 +10,9 @@ cmd=${1:-}
 case "$cmd" in
   bundle)
     build=${2:-build}
-    bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/bench_* "$build"/bin/compute_headless
-          "$build"/bin/triangle_headless /usr/bin/glslangValidator)
+    bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/kiln_stream_tests "$build"/bin/bench_*
+          "$build"/bin/compute_headless "$build"/bin/triangle_headless "$build"/bin/sequence_stream_headless
+          "$build"/bin/upload_stream /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
     mkdir -p .gl/layers
@@ -35,7 +36,9 @@ case "$cmd" in
     kiln info | tee "$out/info.txt"
     kiln info --json > "$out/info.json"
     KILN_TEST_VALIDATION=sync kiln_gpu_tests --gtest_brief=1 2>&1 | tee "$out/gpu-tests.log" | tail -30
-    (cd "$out" && KILN_VALIDATION=sync compute_headless && KILN_VALIDATION=sync triangle_headless) 2>&1 | tail -5
+    KILN_TEST_VALIDATION=sync KILN_TEST_OUT="$out/test-out" kiln_stream_tests --gtest_brief=1 2>&1 | tee "$out/stream-tests.log" | tail -30
+    (cd "$out" && for e in compute_headless triangle_headless sequence_stream_headless upload_stream; do
+       KILN_VALIDATION=sync $e; done) 2>&1 | tail -8
     for b in .gl/bin/bench_*; do "$b" 2>>"$out/bench.err"; done | tee "$out/bench.json"
     # Upload: chunk size x CPU threads, to see what feeds the copy engine.
     for t in 1 2 4 8 12; do for c in 4 8 32; do bench_upload 256 4 $c $t; done; done 2>>"$out/bench.err" > "$out/upload-sweep.json"

@@ -55,6 +55,9 @@ class Buffer {
   // as on CPU drivers and unified memory: code that relies on it would break elsewhere).
   void* mapped() const { return mapped_; }
   MemoryIntent memory() const { return memory_; }
+  // Created with VK_SHARING_MODE_CONCURRENT (BufferDesc::concurrent on a device with several queue
+  // families): no ownership transfers between kiln's queues.
+  bool concurrent() const { return concurrent_; }
   template <class T>
   T* data() const {
     return static_cast<T*>(mapped());
@@ -88,6 +91,7 @@ class Buffer {
   Allocation allocation_;
   void* mapped_ = nullptr;
   MemoryIntent memory_ = MemoryIntent::DeviceOnly;
+  bool concurrent_ = false;
   VkDeviceSize size_ = 0;
   VkBufferUsageFlags usage_ = 0;
   VkDeviceAddress address_ = 0;

@@ -56,6 +56,7 @@ Buffer::Buffer(Context& ctx, const BufferDesc& desc) {
     buffer_ = buffer;
     allocation_ = allocation;
     memory_ = desc.memory;
+    concurrent_ = sharing.mode == VK_SHARING_MODE_CONCURRENT;
     mapped_ = desc.memory == MemoryIntent::DeviceOnly ? nullptr : allocation.mapped;
     size_ = desc.size;
     usage_ = usage;
@@ -71,6 +72,7 @@ Buffer::Buffer(Buffer&& other) noexcept
       allocation_(std::exchange(other.allocation_, {})),
       mapped_(std::exchange(other.mapped_, nullptr)),
       memory_(std::exchange(other.memory_, MemoryIntent::DeviceOnly)),
+      concurrent_(std::exchange(other.concurrent_, false)),
       size_(std::exchange(other.size_, 0)),
       usage_(std::exchange(other.usage_, 0)),
       address_(std::exchange(other.address_, 0)),
@@ -87,6 +89,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
     allocation_ = std::exchange(other.allocation_, {});
     mapped_ = std::exchange(other.mapped_, nullptr);
     memory_ = std::exchange(other.memory_, MemoryIntent::DeviceOnly);
+    concurrent_ = std::exchange(other.concurrent_, false);
     size_ = std::exchange(other.size_, 0);
     usage_ = std::exchange(other.usage_, 0);
     address_ = std::exchange(other.address_, 0);
@@ -113,6 +116,7 @@ void Buffer::reset() {
   allocation_ = {};
   mapped_ = nullptr;
   memory_ = MemoryIntent::DeviceOnly;
+  concurrent_ = false;
   size_ = 0;
   usage_ = 0;
   address_ = 0;

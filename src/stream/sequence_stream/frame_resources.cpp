@@ -66,7 +66,10 @@ std::unique_ptr<FrameResources> FramePool::create(uint32_t frame) {
                                           .usage = desc_.buffer_usage,
                                           .memory = desc_.host_writable ? MemoryIntent::DeviceWithHostWrites
                                                                         : MemoryIntent::DeviceOnly,
-                                          .name = name.c_str()});
+                                          .name = name.c_str(),
+                                          // Loaded on the transfer queue, read on the graphics queue,
+                                          // reloaded on the transfer queue: no ownership transfers.
+                                          .concurrent = true});
     }
     r->bytes += out.capacity;
   }

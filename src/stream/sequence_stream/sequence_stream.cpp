@@ -122,7 +122,17 @@ struct SequenceStream::Impl {
     }
     jobs = desc.jobs ? desc.jobs : own_jobs.get();
     if (!desc.uploader) {
-      own_uploader = std::make_unique<Uploader>(c, UploaderDesc{.path = desc.path, .jobs = jobs, .name = "sequence.uploader"});
+      // Every load thread holds a span as large as a field while it reads into it: a ring smaller
+      // than that leaves threads waiting for ring space instead of reading.
+      uint64_t largest = 0;
+      for (uint32_t f = 0; f < reader->layout().fields.size(); ++f) {
+        if (reader->frame_count()) largest = std::max<uint64_t>(largest, reader->blob(0, f).raw_size);
+      }
+      const VkDeviceSize wanted_ring = VkDeviceSize(largest) * jobs->threads() * 5 / 4;
+      const VkDeviceSize ring = std::clamp<VkDeviceSize>(wanted_ring, VkDeviceSize(256) << 20, VkDeviceSize(2) << 30);
+      const bool cpu = c.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+      own_uploader = std::make_unique<Uploader>(c, UploaderDesc{.staging_size = cpu ? 0 : ring, .path = desc.path,
+                                                                .jobs = jobs, .name = "sequence.uploader"});
     }
     uploader = desc.uploader ? desc.uploader : own_uploader.get();
     if (desc.max_loads == 0) desc.max_loads = std::max(2u, 2 * jobs->threads());

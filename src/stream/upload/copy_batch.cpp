@@ -72,7 +72,8 @@ void CopyBatch::record(CommandBuffer& cmd, VkBuffer staging, bool release) {
   for (size_t i = 0; i < live_; ++i) {
     Target& t = targets_[i];
     record_target(cmd, staging, t);
-    if (release) cmd.release(*t.dst, QueueKind::Graphics, Use::None);
+    // Concurrent buffers need no ownership transfer.
+    if (release && !t.dst->concurrent()) cmd.release(*t.dst, QueueKind::Graphics, Use::None);
     t.dst = nullptr;
     t.touched = false;
   }

@@ -33,7 +33,17 @@ class Lane {
   CommandBuffer& cmd();
   bool has_commands() const { return bool(cmd_); }
   // Waits (on the GPU) before the open batch runs; cleared by submit.
-  void add_wait(const SemaphoreSubmit& wait) { waits_.push_back(wait); }
+  // Waits on one semaphore merge (the larger value): a batch may collect many for the same queue.
+  void add_wait(const SemaphoreSubmit& wait) {
+    for (SemaphoreSubmit& w : waits_) {
+      if (w.semaphore == wait.semaphore) {
+        w.value = w.value > wait.value ? w.value : wait.value;
+        w.stages |= wait.stages;
+        return;
+      }
+    }
+    waits_.push_back(wait);
+  }
   // Submits the open batch (a command buffer is begun if none was, so that the value is signalled).
   void submit();
 

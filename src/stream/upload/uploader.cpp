@@ -41,11 +41,13 @@ UploaderDesc resolve(const Context& ctx, UploaderDesc d) {
   return d;
 }
 
-// May a copy on the transfer queue write this resource? Only when no other family owns it: kiln
+// May a copy on the transfer queue write this resource? Only when no other family owns it (kiln
 // cannot record the release on the owner's queue from here, and parts of the resource the upload
-// does not cover must keep their contents.
+// does not cover must keep their contents), and when an earlier transfer-queue upload's release has
+// been acquired: the transfer family no longer owns a resource it released.
 bool transfer_may_own(const Context& ctx, const ResourceState& s) {
   const uint32_t transfer = const_cast<Context&>(ctx).queue(QueueKind::Transfer).family();
+  if (s.release_to != VK_QUEUE_FAMILY_IGNORED) return false;
   return s.queue_family == VK_QUEUE_FAMILY_IGNORED || s.queue_family == transfer;
 }
 
@@ -190,7 +192,8 @@ UploadPath Uploader::choose_path(const Buffer& dst, size_t size, UploadPath requ
     }
     return path;
   }
-  if (path == UploadPath::TransferQueue && (!m.lanes[Impl::kTransfer] || !transfer_may_own(m.ctx, dst.state())))
+  if (path == UploadPath::TransferQueue &&
+      (!m.lanes[Impl::kTransfer] || (!dst.concurrent() && !transfer_may_own(m.ctx, dst.state()))))
     return UploadPath::GraphicsQueue;
   return path;
 }
@@ -234,6 +237,13 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
     span.lane_ = impl_->lane_of(path);
     if (size == 0) return;
     std::unique_lock lock(impl_->mutex);
+    if (path == UploadPath::GraphicsQueue && impl_->lanes[Impl::kTransfer] &&
+        dst.state().release_to != VK_QUEUE_FAMILY_IGNORED) {
+      // Released by an earlier transfer-queue batch (submitted: the release is recorded then) and not
+      // acquired yet: this graphics batch records the acquire, after that batch.
+      detail::Lane& transfer = *impl_->lanes[Impl::kTransfer];
+      if (transfer.timeline()) impl_->lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
+    }
     detail::RingSpace::Block block;
     if (!impl_->acquire(lock, size, kBufferAlign, block_for_space, &block)) return;
     got = true;

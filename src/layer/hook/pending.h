@@ -1,0 +1,50 @@
+// A capture in flight: the layer-owned command buffer that replays the program's with copies around
+// the selected command, the host-visible buffer the copies land in, the fence that says they are
+// done, and what each copy is (a CopyJob). Issue 6 replaces some copies with cows attached here.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture_data.h"
+
+namespace kiln::layer {
+
+struct Device;
+
+struct CopyJob {
+  CapturedResource meta;             // everything but the bytes
+  VkBuffer buffer = VK_NULL_HANDLE;  // a buffer range...
+  VkImage image = VK_NULL_HANDLE;    // ...or one image subresource
+  VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
+  VkImageAspectFlags all_aspects = 0;
+  uint64_t bytes = 0;
+  uint64_t before_at = UINT64_MAX, after_at = UINT64_MAX;  // offsets in the staging buffer
+  bool after_is_before = false;       // read-only: copied once, "after" = "before"
+  std::vector<uint8_t> inline_bytes;  // push constants: known on the host
+};
+
+struct PendingCapture {
+  Capture capture;                   // metadata; resources filled at read-back
+  std::vector<CopyJob> jobs;
+  VkCommandBuffer cb = VK_NULL_HANDLE;
+  VkCommandPool pool = VK_NULL_HANDLE;
+  VkFence fence = VK_NULL_HANDLE;
+  VkBuffer staging = VK_NULL_HANDLE;
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  uint64_t staging_size = 0;
+  std::vector<VkRenderPass> render_passes;  // split passes made for this capture
+  std::string out_dir;               // where to write it; empty: memory only
+};
+
+// Both under dev.mutex. poll_pending reads back every capture whose fence signalled (writing it when
+// it has a folder); finish_device waits for all and frees the layer's objects.
+void poll_pending(Device& dev);
+void finish_device(Device& dev);
+void destroy_pending(Device& dev, PendingCapture& p);
+
+}  // namespace kiln::layer

@@ -1,0 +1,97 @@
+// Completing captures: once the layer's fence signalled, the staging buffer is read into the Capture,
+// written to its folder (when it has one) and kept for the C API; the layer's objects are freed.
+#include <cstring>
+
+#include "dump/write_capture.h"
+#include "hook/pending.h"
+#include "state.h"
+
+namespace kiln::layer {
+
+void destroy_pending(Device& dev, PendingCapture& p) {
+  const DeviceDispatch& d = dev.d;
+  if (p.cb) d.FreeCommandBuffers(dev.handle, p.pool, 1, &p.cb);
+  if (p.fence) d.DestroyFence(dev.handle, p.fence, nullptr);
+  if (p.staging) d.DestroyBuffer(dev.handle, p.staging, nullptr);
+  if (p.memory) d.FreeMemory(dev.handle, p.memory, nullptr);
+  for (VkRenderPass rp : p.render_passes) d.DestroyRenderPass(dev.handle, rp, nullptr);
+  p.cb = VK_NULL_HANDLE;
+  p.fence = VK_NULL_HANDLE;
+  p.staging = VK_NULL_HANDLE;
+  p.memory = VK_NULL_HANDLE;
+  p.render_passes.clear();
+}
+
+static void complete(Device& dev, PendingCapture& p) {
+  void* mapped = nullptr;
+  if (dev.d.MapMemory(dev.handle, p.memory, 0, VK_WHOLE_SIZE, 0, &mapped) != VK_SUCCESS) {
+    report("mapping the capture's buffer failed: capture lost");
+    return;
+  }
+  const auto* bytes = static_cast<const uint8_t*>(mapped);
+  auto cap = std::make_unique<Capture>(std::move(p.capture));
+  for (CopyJob& j : p.jobs) {
+    CapturedResource r = std::move(j.meta);
+    if (!j.inline_bytes.empty()) {
+      r.has_before = r.has_after = true;
+      r.before = j.inline_bytes;
+      r.after = std::move(j.inline_bytes);
+    }
+    cap->bytes_copied += j.bytes * ((j.before_at != UINT64_MAX) + (j.after_at != UINT64_MAX));
+    if (j.before_at != UINT64_MAX) {
+      r.has_before = true;
+      r.before.assign(bytes + j.before_at, bytes + j.before_at + j.bytes);
+    }
+    if (j.after_at != UINT64_MAX) {
+      r.has_after = true;
+      r.after.assign(bytes + j.after_at, bytes + j.after_at + j.bytes);
+    } else if (j.after_is_before) {
+      r.has_after = true;
+      r.after = r.before;
+    }
+    cap->resources.push_back(std::move(r));
+  }
+  dev.d.UnmapMemory(dev.handle, p.memory);
+  bool written = false;
+  if (!p.out_dir.empty()) {
+    try {
+      write_capture(*cap, p.out_dir);
+      written = true;
+      report("captured " + cap->command + " (frame " + std::to_string(cap->frame) + ", " +
+             std::to_string(cap->resources.size()) + " resources) into " + p.out_dir);
+    } catch (const std::exception& e) {
+      report(std::string("writing the capture: ") + e.what());
+    }
+  }
+  dev.done.push_back({std::move(cap), written ? p.out_dir : std::string()});
+}
+
+void poll_pending(Device& dev) {
+  for (size_t i = 0; i < dev.pending.size();) {
+    PendingCapture& p = *dev.pending[i];
+    if (dev.d.GetFenceStatus(dev.handle, p.fence) != VK_SUCCESS) {
+      ++i;
+      continue;
+    }
+    complete(dev, p);
+    destroy_pending(dev, p);
+    dev.pending.erase(dev.pending.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void finish_device(Device& dev) {
+  for (auto& p : dev.pending) {
+    if (dev.d.WaitForFences(dev.handle, 1, &p->fence, VK_TRUE, UINT64_MAX) == VK_SUCCESS) complete(dev, *p);
+    destroy_pending(dev, *p);
+  }
+  dev.pending.clear();
+  for (auto& [family, pool] : dev.own_pools) dev.d.DestroyCommandPool(dev.handle, pool, nullptr);
+  dev.own_pools.clear();
+  for (const Request& r : dev.env_requests)
+    report("'" + r.spec_text + "': frame " + std::to_string(r.frame) + " never came (the program submitted " +
+           std::to_string(dev.presents ? dev.frame - 1 : dev.submissions) + " frames)");
+  dev.env_requests.clear();
+  dev.update_recording();
+}
+
+}  // namespace kiln::layer

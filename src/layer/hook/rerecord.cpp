@@ -1,0 +1,471 @@
+// Re-recording the command buffer that holds the selected command into a layer-owned one: every
+// record replayed in order (secondaries inlined, so render passes begun for secondaries are begun
+// INLINE), the open render pass split around the command (dynamic rendering: end, then begin again
+// with LOAD; render pass objects: compatible passes differing only in load/store ops and layouts), and
+// copies into a host-visible buffer before and/or after it, fenced by full barriers.
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "hook/format.h"
+#include "hook/hook.h"
+#include "hook/replay_state.h"
+
+namespace kiln::layer {
+
+namespace {
+
+void check(VkResult r, const char* what) {
+  if (r != VK_SUCCESS) throw HookError(std::string(what) + " failed (VkResult " + std::to_string(r) + ")");
+}
+
+uint32_t find_memory(const VkPhysicalDeviceMemoryProperties& mp, uint32_t bits) {
+  const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  uint32_t fallback = UINT32_MAX;
+  for (uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
+    if (!(bits & (1u << i)) || (mp.memoryTypes[i].propertyFlags & want) != want) continue;
+    if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) return i;
+    if (fallback == UINT32_MAX) fallback = i;
+  }
+  if (fallback == UINT32_MAX) throw HookError("no host-visible coherent memory for the capture's buffer");
+  return fallback;
+}
+
+// Issue 6 (copy-on-write) decides here: a job the command only reads could get a cow attached to its
+// resource instead of a copy, resolved before anything writes the resource. Today: always copy now.
+bool copy_now(const CopyJob&) { return true; }
+
+class Recorder {
+ public:
+  Recorder(Device& dev, PendingCapture& p, const Target& t) : dev_(dev), d_(dev.d), p_(p), t_(t) {}
+
+  void visit(const Cmd& c, uint32_t seq) {
+    if (c.op == Op::ExecuteCommands) return;  // its secondaries' records follow, inlined
+    if (seq == t_.seq) {
+      selected(c);
+    } else if (static_cast<int64_t>(seq) == t_.pass_begin_seq) {
+      begin_first(c);
+    } else {
+      replay_inline(c);
+    }
+    st_.track(dev_, c);
+  }
+
+  void finish() {
+    VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+    d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr,
+                          0, nullptr);
+  }
+
+ private:
+  void replay_inline(const Cmd& c) {
+    switch (c.op) {
+      case Op::BeginRenderPass: {
+        const auto& a = static_cast<const BeginRenderPassCmd&>(c).args;
+        d_.CmdBeginRenderPass(p_.cb, std::get<0>(a), VK_SUBPASS_CONTENTS_INLINE);
+        return;
+      }
+      case Op::NextSubpass:
+        d_.CmdNextSubpass(p_.cb, VK_SUBPASS_CONTENTS_INLINE);
+        return;
+      case Op::BeginRenderPass2: {
+        const auto& a = static_cast<const BeginRenderPass2Cmd&>(c).args;
+        VkSubpassBeginInfo sb = *std::get<1>(a);
+        sb.contents = VK_SUBPASS_CONTENTS_INLINE;
+        d_.CmdBeginRenderPass2(p_.cb, std::get<0>(a), &sb);
+        return;
+      }
+      case Op::NextSubpass2: {
+        const auto& a = static_cast<const NextSubpass2Cmd&>(c).args;
+        VkSubpassBeginInfo sb = *std::get<0>(a);
+        sb.contents = VK_SUBPASS_CONTENTS_INLINE;
+        d_.CmdNextSubpass2(p_.cb, &sb, std::get<1>(a));
+        return;
+      }
+      case Op::BeginRendering: {
+        VkRenderingInfo info = *std::get<0>(static_cast<const BeginRenderingCmd&>(c).args);
+        info.flags &= ~VK_RENDERING_CONTENTS_SECONDARY_COMMAND_BUFFERS_BIT;
+        d_.CmdBeginRendering(p_.cb, &info);
+        return;
+      }
+      default:
+        c.replay(p_.cb, d_);
+    }
+  }
+
+  // --- The render pass around the selected command, split.
+
+  void begin_first(const Cmd& c) {
+    if (c.op == Op::BeginRendering) {
+      const VkRenderingInfo& orig = *std::get<0>(static_cast<const BeginRenderingCmd&>(c).args);
+      if (orig.flags & (VK_RENDERING_SUSPENDING_BIT | VK_RENDERING_RESUMING_BIT))
+        throw HookError("the command is inside a suspended/resumed rendering, which is not split yet");
+      rendering_ = orig;
+      colors_.assign(orig.pColorAttachments, orig.pColorAttachments + orig.colorAttachmentCount);
+      if (orig.pDepthAttachment) depth_ = *orig.pDepthAttachment;
+      if (orig.pStencilAttachment) stencil_ = *orig.pStencilAttachment;
+      begin_rendering(/*resume=*/false, /*last=*/false);
+    } else if (c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2) {
+      const VkRenderPassBeginInfo& b = c.op == Op::BeginRenderPass
+                                           ? *std::get<0>(static_cast<const BeginRenderPassCmd&>(c).args)
+                                           : *std::get<0>(static_cast<const BeginRenderPass2Cmd&>(c).args);
+      rp_ = dev_.render_passes.get(b.renderPass);
+      if (!rp_) throw HookError("the render pass is not known to the layer");
+      if (!rp_->splittable) throw HookError("the render pass cannot be split: " + rp_->why_not);
+      if (rp_->subpasses.size() != 1) throw HookError("render passes with several subpasses are not split yet");
+      rp_begin_ = b;
+      VkRenderPassBeginInfo first = b;
+      first.renderPass = make_pass(Split::First);
+      begin_pass(first);
+    } else {
+      throw HookError(std::string("the command is inside a render pass begun by ") + c.name +
+                      ", which is not split yet");
+    }
+  }
+
+  void begin_rendering(bool resume, bool last) {
+    std::vector<VkRenderingAttachmentInfo> colors = colors_;
+    auto adjust = [&](VkRenderingAttachmentInfo& a) {
+      if (resume) a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+      if (!last && a.imageView) a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    };
+    for (auto& a : colors) adjust(a);
+    VkRenderingAttachmentInfo depth = depth_, stencil = stencil_;
+    adjust(depth);
+    adjust(stencil);
+    VkRenderingInfo info = rendering_;
+    info.flags &= ~VK_RENDERING_CONTENTS_SECONDARY_COMMAND_BUFFERS_BIT;
+    info.pColorAttachments = colors.data();
+    info.pDepthAttachment = rendering_.pDepthAttachment ? &depth : nullptr;
+    info.pStencilAttachment = rendering_.pStencilAttachment ? &stencil : nullptr;
+    d_.CmdBeginRendering(p_.cb, &info);
+  }
+
+  enum class Split { First, Middle, Last };
+
+  // A pass compatible with the program's: only load/store ops and attachment layouts differ.
+  VkRenderPass make_pass(Split which) {
+    if (rp_->v2) return make_pass2(which);
+    const RenderPass& rp = *rp_;
+    const RenderPass::Subpass& sp = rp.subpasses[0];
+    std::vector<VkAttachmentDescription> atts = rp.attachments;
+    std::vector<VkImageLayout> inside(atts.size());
+    for (size_t i = 0; i < atts.size(); ++i) inside[i] = atts[i].finalLayout;
+    auto mark = [&](const VkAttachmentReference& r) {
+      if (r.attachment != VK_ATTACHMENT_UNUSED && r.attachment < atts.size()) inside[r.attachment] = r.layout;
+    };
+    for (const auto& r : sp.colors) mark(r);
+    for (const auto& r : sp.inputs) mark(r);
+    for (const auto& r : sp.resolves) mark(r);
+    if (sp.depth) mark(*sp.depth);
+    for (size_t i = 0; i < atts.size(); ++i) {
+      VkAttachmentDescription& a = atts[i];
+      if (which != Split::First) {
+        a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+        a.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+        a.initialLayout = inside[i];
+      }
+      if (which != Split::Last) {
+        a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+        a.stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
+        a.finalLayout = inside[i];
+      }
+    }
+    VkSubpassDescription s{};
+    s.flags = sp.flags;
+    s.pipelineBindPoint = sp.bind_point;
+    s.inputAttachmentCount = static_cast<uint32_t>(sp.inputs.size());
+    s.pInputAttachments = sp.inputs.data();
+    s.colorAttachmentCount = static_cast<uint32_t>(sp.colors.size());
+    s.pColorAttachments = sp.colors.data();
+    s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
+    s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
+    s.preserveAttachmentCount = static_cast<uint32_t>(sp.preserves.size());
+    s.pPreserveAttachments = sp.preserves.data();
+    VkRenderPassCreateInfo ci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+    ci.flags = rp.flags;
+    ci.attachmentCount = static_cast<uint32_t>(atts.size());
+    ci.pAttachments = atts.data();
+    ci.subpassCount = 1;
+    ci.pSubpasses = &s;
+    ci.dependencyCount = static_cast<uint32_t>(rp.dependencies.size());
+    ci.pDependencies = rp.dependencies.data();
+    VkRenderPass out = VK_NULL_HANDLE;
+    check(d_.CreateRenderPass(dev_.handle, &ci, nullptr, &out), "vkCreateRenderPass (split)");
+    p_.render_passes.push_back(out);
+    return out;
+  }
+
+  void begin_pass(const VkRenderPassBeginInfo& b) {
+    if (rp_->v2) {
+      VkSubpassBeginInfo sb{VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, nullptr, VK_SUBPASS_CONTENTS_INLINE};
+      d_.CmdBeginRenderPass2(p_.cb, &b, &sb);
+    } else {
+      d_.CmdBeginRenderPass(p_.cb, &b, VK_SUBPASS_CONTENTS_INLINE);
+    }
+  }
+
+  // The same for a pass made by vkCreateRenderPass2.
+  VkRenderPass make_pass2(Split which) {
+    const RenderPass& rp = *rp_;
+    const RenderPass::Subpass2& sp = rp.subpasses2[0];
+    std::vector<VkAttachmentDescription2> atts = rp.attachments2;
+    std::vector<VkImageLayout> inside(atts.size());
+    for (size_t i = 0; i < atts.size(); ++i) inside[i] = atts[i].finalLayout;
+    auto mark = [&](const VkAttachmentReference2& r) {
+      if (r.attachment != VK_ATTACHMENT_UNUSED && r.attachment < atts.size()) inside[r.attachment] = r.layout;
+    };
+    for (const auto& r : sp.colors) mark(r);
+    for (const auto& r : sp.inputs) mark(r);
+    for (const auto& r : sp.resolves) mark(r);
+    if (sp.depth) mark(*sp.depth);
+    for (size_t i = 0; i < atts.size(); ++i) {
+      VkAttachmentDescription2& a = atts[i];
+      if (which != Split::First) {
+        a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+        a.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+        a.initialLayout = inside[i];
+      }
+      if (which != Split::Last) {
+        a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+        a.stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
+        a.finalLayout = inside[i];
+      }
+    }
+    VkSubpassDescription2 s = sp.desc;
+    s.pInputAttachments = sp.inputs.data();
+    s.pColorAttachments = sp.colors.data();
+    s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
+    s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
+    s.pPreserveAttachments = sp.preserves.data();
+    VkRenderPassCreateInfo2 ci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
+    ci.flags = rp.flags;
+    ci.attachmentCount = static_cast<uint32_t>(atts.size());
+    ci.pAttachments = atts.data();
+    ci.subpassCount = 1;
+    ci.pSubpasses = &s;
+    ci.dependencyCount = static_cast<uint32_t>(rp.dependencies2.size());
+    ci.pDependencies = rp.dependencies2.data();
+    ci.correlatedViewMaskCount = static_cast<uint32_t>(rp.correlated_view_masks.size());
+    ci.pCorrelatedViewMasks = rp.correlated_view_masks.data();
+    VkRenderPass out = VK_NULL_HANDLE;
+    check(d_.CreateRenderPass2(dev_.handle, &ci, nullptr, &out), "vkCreateRenderPass2 (split)");
+    p_.render_passes.push_back(out);
+    return out;
+  }
+
+  void end_pass() {
+    if (st_.pass == ReplayState::Pass::Dynamic) {
+      d_.CmdEndRendering(p_.cb);
+    } else if (rp_->v2) {
+      VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+      d_.CmdEndRenderPass2(p_.cb, &se);
+    } else {
+      d_.CmdEndRenderPass(p_.cb);
+    }
+  }
+
+  void resume_pass(bool last) {
+    if (st_.pass == ReplayState::Pass::Dynamic) {
+      begin_rendering(true, last);
+    } else {
+      VkRenderPassBeginInfo b = rp_begin_;
+      b.renderPass = make_pass(last ? Split::Last : Split::Middle);
+      begin_pass(b);
+    }
+  }
+
+  // --- The selected command and its copies.
+
+  void selected(const Cmd& c) {
+    const bool before = static_cast<uint32_t>(t_.when) & static_cast<uint32_t>(KilnWhen::Before);
+    const bool after = static_cast<uint32_t>(t_.when) & static_cast<uint32_t>(KilnWhen::After);
+    const bool in_pass = st_.pass != ReplayState::Pass::None;
+    if (in_pass && static_cast<int64_t>(t_.pass_begin_seq) < 0) throw HookError("the render pass around the command was not found");
+    p_.jobs = collect_jobs(dev_, st_, c, p_.capture);
+    allocate_staging(before, after);
+    if (before) {
+      if (in_pass) end_pass();
+      copy(true);
+      if (in_pass) resume_pass(!after);
+    }
+    c.replay(p_.cb, d_);
+    if (after) {
+      if (in_pass) end_pass();
+      copy(false);
+      if (in_pass) resume_pass(true);
+    }
+  }
+
+  // Where each copy lands. A resource the command only reads (and that no other binding of the
+  // command writes: aliasing) is copied once; its "after" is its "before".
+  void allocate_staging(bool before, bool after) {
+    std::set<uint64_t> written;
+    for (const CopyJob& j : p_.jobs)
+      if (j.meta.written) written.insert(j.meta.handle);
+    uint64_t at = 0;
+    for (CopyJob& j : p_.jobs) {
+      if (!j.inline_bytes.empty() || j.bytes == 0) continue;
+      uint64_t align = 16;
+      if (j.image) align = std::lcm<uint64_t>(16, copy_texel_bytes(j.meta.format, j.meta.aspect));
+      if (before) {
+        at = (at + align - 1) / align * align;
+        j.before_at = at;
+        at += j.bytes;
+      }
+      if (after && before && !written.count(j.meta.handle)) {
+        j.after_is_before = true;
+      } else if (after) {
+        at = (at + align - 1) / align * align;
+        j.after_at = at;
+        at += j.bytes;
+      }
+    }
+    p_.staging_size = std::max<uint64_t>(at, 16);
+    VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bi.size = p_.staging_size;
+    bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    check(d_.CreateBuffer(dev_.handle, &bi, nullptr, &p_.staging), "vkCreateBuffer (capture staging)");
+    VkMemoryRequirements req{};
+    d_.GetBufferMemoryRequirements(dev_.handle, p_.staging, &req);
+    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    ai.allocationSize = req.size;
+    ai.memoryTypeIndex = find_memory(dev_.memory_properties, req.memoryTypeBits);
+    check(d_.AllocateMemory(dev_.handle, &ai, nullptr, &p_.memory), "vkAllocateMemory (capture staging)");
+    check(d_.BindBufferMemory(dev_.handle, p_.staging, p_.memory, 0), "vkBindBufferMemory (capture staging)");
+  }
+
+  // GENERAL goes to TRANSFER_SRC too: copying in GENERAL draws a performance warning from validation.
+  static VkImageLayout copy_layout(VkImageLayout l) {
+    return l == VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL || l == VK_IMAGE_LAYOUT_SHARED_PRESENT_KHR
+               ? l
+               : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  }
+
+  // Full barriers around the copies: whatever the program did before is done, whatever it does after
+  // waits. Each image subresource goes to a transfer layout and back to the one the command sees.
+  void copy(bool before) {
+    struct Sub {
+      VkImage image;
+      uint32_t mip, layer;
+      bool operator<(const Sub& o) const {
+        return std::tie(image, mip, layer) < std::tie(o.image, o.mip, o.layer);
+      }
+    };
+    std::map<Sub, std::pair<VkImageLayout, VkImageAspectFlags>> subs;
+    for (const CopyJob& j : p_.jobs)
+      if (j.image && (before ? j.before_at : j.after_at) != UINT64_MAX)
+        subs.emplace(Sub{j.image, j.meta.mip, j.meta.layer}, std::make_pair(j.layout, j.all_aspects));
+    std::vector<VkImageMemoryBarrier> to, back;
+    for (const auto& [s, v] : subs) {
+      auto [layout, aspects] = v;
+      if (copy_layout(layout) == layout) continue;
+      VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+      b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
+      b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
+      b.oldLayout = layout;
+      b.newLayout = copy_layout(layout);
+      b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+      b.image = s.image;
+      b.subresourceRange = {aspects, s.mip, 1, s.layer, 1};
+      to.push_back(b);
+      std::swap(b.oldLayout, b.newLayout);
+      back.push_back(b);
+    }
+    VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
+                        VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
+    d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,
+                          nullptr, static_cast<uint32_t>(to.size()), to.data());
+    for (const CopyJob& j : p_.jobs) {
+      uint64_t at = before ? j.before_at : j.after_at;
+      if (at == UINT64_MAX || !copy_now(j)) continue;
+      if (j.buffer) {
+        VkBufferCopy r{j.meta.offset, at, j.bytes};
+        d_.CmdCopyBuffer(p_.cb, j.buffer, p_.staging, 1, &r);
+      } else if (j.image) {
+        VkBufferImageCopy r{};
+        r.bufferOffset = at;
+        r.imageSubresource = {j.meta.aspect, j.meta.mip, j.meta.layer, 1};
+        r.imageExtent = j.meta.extent;
+        d_.CmdCopyImageToBuffer(p_.cb, j.image, copy_layout(j.layout), p_.staging, 1, &r);
+      }
+    }
+    d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,
+                          nullptr, static_cast<uint32_t>(back.size()), back.data());
+  }
+
+  Device& dev_;
+  const DeviceDispatch& d_;
+  PendingCapture& p_;
+  const Target& t_;
+  ReplayState st_;
+  // The pass being split.
+  VkRenderingInfo rendering_{};
+  std::vector<VkRenderingAttachmentInfo> colors_;
+  VkRenderingAttachmentInfo depth_{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+  VkRenderingAttachmentInfo stencil_{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+  std::shared_ptr<RenderPass> rp_;
+  VkRenderPassBeginInfo rp_begin_{};
+};
+
+}  // namespace
+
+std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, const Target& t) {
+  if (!dev.unrecorded_commands.empty()) {
+    std::string names;
+    for (const std::string& n : dev.unrecorded_commands) names += (names.empty() ? "" : ", ") + n;
+    throw HookError("the device has commands the layer does not record (" + names +
+                    "): a re-recorded command buffer could miss them");
+  }
+  uint32_t seq = 0;
+  std::string bad;
+  traverse(*t.cb, seq, [](const Cmd&, uint32_t) {}, [&](CommandBuffer*, const std::string& why) {
+    if (bad.empty()) bad = why;
+  });
+  if (!bad.empty()) throw HookError("its command buffer executes " + bad);
+
+  auto p = std::make_unique<PendingCapture>();
+  const DeviceDispatch& d = dev.d;
+  try {
+    Capture& cap = p->capture;
+    cap.spec = t.spec_text;
+    cap.frame = t.frame;
+    cap.command_index = t.command_index;
+    cap.command = t.cmd->describe();
+    cap.label_path = t.label_path;
+    cap.when = when_name(t.when);
+
+    VkCommandPool& pool = dev.own_pools[queue.family];
+    if (!pool) {
+      VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+      pi.queueFamilyIndex = queue.family;
+      pi.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+      check(d.CreateCommandPool(dev.handle, &pi, nullptr, &pool), "vkCreateCommandPool");
+    }
+    p->pool = pool;
+    VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    ai.commandPool = pool;
+    ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    ai.commandBufferCount = 1;
+    check(d.AllocateCommandBuffers(dev.handle, &ai, &p->cb), "vkAllocateCommandBuffers");
+    if (dev.set_loader_data) check(dev.set_loader_data(dev.handle, p->cb), "vkSetDeviceLoaderData");
+    else *reinterpret_cast<void**>(p->cb) = *reinterpret_cast<void**>(dev.handle);
+    VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    check(d.CreateFence(dev.handle, &fi, nullptr, &p->fence), "vkCreateFence");
+    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    check(d.BeginCommandBuffer(p->cb, &bi), "vkBeginCommandBuffer");
+    Recorder rec(dev, *p, t);
+    seq = 0;
+    traverse(*t.cb, seq, [&](const Cmd& c, uint32_t s) { rec.visit(c, s); }, [](CommandBuffer*, const std::string&) {});
+    rec.finish();
+    check(d.EndCommandBuffer(p->cb), "vkEndCommandBuffer");
+  } catch (...) {
+    destroy_pending(dev, *p);
+    throw;
+  }
+  return p;
+}
+
+}  // namespace kiln::layer

@@ -1,0 +1,333 @@
+// Submission: frames are counted, the submitted command buffers are walked in execution order to
+// find the selected command, and the command buffer holding it is swapped for the layer's re-recorded
+// one. A per-submission record (queue, command buffers, waits, signals) is kept for the frame being
+// searched; issue 6's submission graph grows from it.
+#include <algorithm>
+#include <optional>
+
+#include "dispatch/hooks.h"
+#include "dump/write_capture.h"
+#include "hook/hook.h"
+
+namespace kiln::layer {
+
+namespace {
+
+constexpr size_t kMaxFrameCommands = 100000;
+
+// What one vkQueueSubmit(2) batch holds, whichever entry point it came through.
+struct Batch {
+  std::vector<VkCommandBuffer> cbs;
+};
+
+bool searching(const Device& dev, uint64_t frame) {
+  if (!dev.api_requests.empty()) return true;
+  for (const Request& r : dev.env_requests)
+    if (r.frame == frame) return true;
+  return false;
+}
+
+// Walks the batches; returns the first match of any active request.
+std::optional<Target> select(Device& dev, const std::vector<Batch>& batches, uint64_t frame, uint32_t* frame_index,
+                             std::vector<std::string>* labels) {
+  bool list = false;
+  for (const Request& r : dev.env_requests) list |= r.frame == frame;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    for (size_t i = 0; i < batches[b].cbs.size(); ++i) {
+      CommandBuffer* cb = command_buffer(batches[b].cbs[i]);
+      if (!cb || !cb->recording) continue;  // begun while no capture was asked for: nothing to count
+      if (!cb->passthrough.empty() && !cb->reported) {
+        cb->reported = true;
+        std::string name = dev.name_of(handle_key(cb->handle));
+        report("command buffer '" + (name.empty() ? "unnamed" : name) + "' passed through: " + cb->passthrough);
+      }
+      std::optional<Target> found;
+      int64_t pass_begin = -1;
+      uint32_t seq = 0;
+      traverse(
+          *cb, seq,
+          [&](const Cmd& c, uint32_t s) {
+            if (found) return;
+            switch (c.op) {
+              case Op::BeginLabel:
+                labels->push_back(std::get<0>(static_cast<const BeginLabelCmd&>(c).args)->pLabelName);
+                break;
+              case Op::EndLabel:
+                if (!labels->empty()) labels->pop_back();
+                break;
+              case Op::BeginRendering:
+              case Op::BeginRenderPass:
+              case Op::BeginRenderPass2: pass_begin = s; break;
+              case Op::EndRendering:
+              case Op::EndRenderPass:
+              case Op::EndRenderPass2: pass_begin = -1; break;
+              default: break;
+            }
+            if (c.op == Op::ExecuteCommands) return;
+            uint32_t index = ++*frame_index;
+            if (list) {
+              if (dev.frame_commands.size() < kMaxFrameCommands) {
+                std::string line = std::to_string(index) + " " + c.describe();
+                if (!labels->empty()) line += " in " + label_path(*labels);
+                dev.frame_commands.push_back(std::move(line));
+              } else {
+                dev.frame_list_overflow = true;
+              }
+            }
+            auto try_request = [&](Request& r) {
+              if (!spec_counts(r.spec, c, *labels)) return false;
+              if (++r.counted != r.spec.index) return false;
+              Target t;
+              t.batch = b;
+              t.index = i;
+              t.cb = cb;
+              t.seq = s;
+              t.pass_begin_seq = pass_begin;
+              t.cmd = &c;
+              t.command_index = index;
+              t.label_path = label_path(*labels);
+              t.spec_text = r.spec_text;
+              t.when = r.when;
+              t.from_api = r.from_api;
+              t.frame = frame;
+              found = t;
+              return true;
+            };
+            for (size_t k = 0; k < dev.env_requests.size(); ++k)
+              if (dev.env_requests[k].frame == frame && try_request(dev.env_requests[k])) {
+                dev.env_requests.erase(dev.env_requests.begin() + static_cast<std::ptrdiff_t>(k));
+                return;
+              }
+            for (size_t k = 0; k < dev.api_requests.size(); ++k)
+              if (try_request(dev.api_requests[k])) {
+                dev.api_requests.erase(dev.api_requests.begin() + static_cast<std::ptrdiff_t>(k));
+                return;
+              }
+          },
+          [&](CommandBuffer*, const std::string&) {});
+      if (found) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// The end of a frame: an environment request for it that matched nothing is reported with the list.
+void end_frame(Device& dev, uint64_t frame) {
+  for (size_t k = 0; k < dev.env_requests.size();) {
+    Request& r = dev.env_requests[k];
+    if (r.frame != frame) {
+      ++k;
+      continue;
+    }
+    std::string text = "'" + r.spec_text + "' matched nothing in frame " + std::to_string(frame) + " (" +
+                       std::to_string(dev.frame_commands.size()) + " commands" +
+                       (dev.frame_list_overflow ? ", list cut" : "") + "):";
+    for (const std::string& line : dev.frame_commands) text += "\n  " + line;
+    report(text);
+    if (!dev.out_dir.empty()) {
+      try {
+        write_no_match(dev.out_dir, r.spec_text, frame, dev.frame_commands);
+      } catch (const std::exception& e) {
+        report(std::string("writing the no-match report: ") + e.what());
+      }
+    }
+    dev.env_requests.erase(dev.env_requests.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  dev.frame_commands.clear();
+  dev.frame_list_overflow = false;
+  dev.update_recording();
+}
+
+// Common to both submit entry points: decides, hooks, and returns the command buffer to put in place
+// of target.cb (or nothing).
+std::unique_ptr<PendingCapture> prepare(Device& dev, Queue& q, const std::vector<Batch>& batches, uint64_t frame,
+                                        Target* out) {
+  auto& fc = dev.cursor;
+  if (fc.frame != frame) {
+    fc.frame = frame;
+    fc.index = 0;
+    fc.labels.clear();
+  }
+  if (!searching(dev, frame)) return nullptr;
+  std::optional<Target> t = select(dev, batches, frame, &fc.index, &fc.labels);
+  dev.update_recording();
+  if (!t) return nullptr;
+  *out = *t;
+  if (!t->cb->passthrough.empty()) {
+    report("'" + t->spec_text + "' is " + t->cmd->describe() + " in a command buffer passed through (" +
+           t->cb->passthrough + "): not captured");
+    return nullptr;
+  }
+  try {
+    auto p = build_hook(dev, q, *t);
+    p->out_dir = t->from_api ? (dev.out_dir.empty() ? "" : dev.out_dir + "/api-" + std::to_string(++dev.api_captures))
+                             : dev.out_dir;
+    return p;
+  } catch (const std::exception& e) {
+    report("'" + t->spec_text + "' (" + t->cmd->describe() + ") not captured, its command buffer runs untouched: " +
+           e.what());
+    return nullptr;
+  }
+}
+
+// Nothing in the search or the hook may take the program down: whatever goes wrong, the submission
+// goes ahead as the program made it.
+std::unique_ptr<PendingCapture> guarded_prepare(Device& dev, Queue& q, const std::vector<Batch>& batches,
+                                                uint64_t frame, Target* out) {
+  try {
+    return prepare(dev, q, batches, frame, out);
+  } catch (const std::exception& e) {
+    report(std::string("capture abandoned, the submission runs untouched: ") + e.what());
+  } catch (...) {
+    report("capture abandoned, the submission runs untouched: unknown error");
+  }
+  return nullptr;
+}
+
+void log_submission(Device& dev, SubmissionRecord rec) {
+  rec.serial = ++dev.submission_serial;
+  dev.submissions_log.push_back(std::move(rec));
+  if (dev.submissions_log.size() > kSubmissionHistory) dev.submissions_log.pop_front();
+}
+
+void log_submits(Device& dev, VkQueue queue, uint64_t frame, uint32_t n, const VkSubmitInfo* submits, bool hooked) {
+  for (uint32_t b = 0; b < n; ++b) {
+    const VkSubmitInfo& si = submits[b];
+    SubmissionRecord rec;
+    rec.frame = frame;
+    rec.queue = queue;
+    rec.hooked = hooked;
+    rec.command_buffers.assign(si.pCommandBuffers, si.pCommandBuffers + si.commandBufferCount);
+    const VkTimelineSemaphoreSubmitInfo* tl = nullptr;
+    for (auto* e = static_cast<const VkBaseInStructure*>(si.pNext); e; e = e->pNext)
+      if (e->sType == VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO) tl = reinterpret_cast<const VkTimelineSemaphoreSubmitInfo*>(e);
+    for (uint32_t i = 0; i < si.waitSemaphoreCount; ++i)
+      rec.waits.push_back({si.pWaitSemaphores[i],
+                           tl && i < tl->waitSemaphoreValueCount && tl->pWaitSemaphoreValues ? tl->pWaitSemaphoreValues[i] : 0,
+                           si.pWaitDstStageMask ? si.pWaitDstStageMask[i] : 0});
+    for (uint32_t i = 0; i < si.signalSemaphoreCount; ++i)
+      rec.signals.push_back({si.pSignalSemaphores[i],
+                             tl && i < tl->signalSemaphoreValueCount && tl->pSignalSemaphoreValues ? tl->pSignalSemaphoreValues[i] : 0,
+                             VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT});
+    log_submission(dev, std::move(rec));
+  }
+}
+
+void log_submits(Device& dev, VkQueue queue, uint64_t frame, uint32_t n, const VkSubmitInfo2* submits, bool hooked) {
+  for (uint32_t b = 0; b < n; ++b) {
+    const VkSubmitInfo2& si = submits[b];
+    SubmissionRecord rec;
+    rec.frame = frame;
+    rec.queue = queue;
+    rec.hooked = hooked;
+    for (uint32_t i = 0; i < si.commandBufferInfoCount; ++i) rec.command_buffers.push_back(si.pCommandBufferInfos[i].commandBuffer);
+    for (uint32_t i = 0; i < si.waitSemaphoreInfoCount; ++i)
+      rec.waits.push_back({si.pWaitSemaphoreInfos[i].semaphore, si.pWaitSemaphoreInfos[i].value, si.pWaitSemaphoreInfos[i].stageMask});
+    for (uint32_t i = 0; i < si.signalSemaphoreInfoCount; ++i)
+      rec.signals.push_back({si.pSignalSemaphoreInfos[i].semaphore, si.pSignalSemaphoreInfos[i].value,
+                             si.pSignalSemaphoreInfos[i].stageMask});
+    log_submission(dev, std::move(rec));
+  }
+}
+
+uint64_t begin_submit(Device& dev) {
+  if (dev.presents) return dev.frame;
+  return ++dev.submissions;
+}
+
+void end_submit(Device& dev, uint64_t frame) {
+  if (!dev.presents) end_frame(dev, frame);
+}
+
+}  // namespace
+
+namespace hooks {
+
+VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit(VkQueue queue, uint32_t n, const VkSubmitInfo* submits, VkFence fence) {
+  Queue* q = queue_state(queue);
+  if (!q) return device_of(queue)->d.QueueSubmit(queue, n, submits, fence);  // a queue the layer never saw
+  Device& dev = *q->device;
+  std::lock_guard lock(dev.mutex);
+  poll_pending(dev);
+  uint64_t frame = begin_submit(dev);
+  std::unique_ptr<PendingCapture> p;
+  bool hooked = false;
+  Target t;
+  if (searching(dev, frame)) {
+    std::vector<Batch> batches(n);
+    for (uint32_t b = 0; b < n; ++b)
+      batches[b].cbs.assign(submits[b].pCommandBuffers, submits[b].pCommandBuffers + submits[b].commandBufferCount);
+    p = guarded_prepare(dev, *q, batches, frame, &t);
+  }
+  VkResult r;
+  if (!p) {
+    r = dev.d.QueueSubmit(queue, n, submits, fence);
+  } else {
+    std::vector<VkSubmitInfo> copy(submits, submits + n);
+    std::vector<VkCommandBuffer> cbs(copy[t.batch].pCommandBuffers,
+                                     copy[t.batch].pCommandBuffers + copy[t.batch].commandBufferCount);
+    cbs[t.index] = p->cb;
+    copy[t.batch].pCommandBuffers = cbs.data();
+    // The layer's fence signals with the batches; the program's, in an empty submission after them,
+    // so a program that waited for its fence finds the capture complete.
+    r = dev.d.QueueSubmit(queue, n, copy.data(), p->fence);
+    if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit(queue, 0, nullptr, fence);
+    hooked = r == VK_SUCCESS;
+    if (hooked) dev.pending.push_back(std::move(p));
+    else destroy_pending(dev, *p);
+  }
+  if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);
+  end_submit(dev, frame);
+  return r;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit2(VkQueue queue, uint32_t n, const VkSubmitInfo2* submits, VkFence fence) {
+  Queue* q = queue_state(queue);
+  if (!q) return device_of(queue)->d.QueueSubmit2(queue, n, submits, fence);
+  Device& dev = *q->device;
+  std::lock_guard lock(dev.mutex);
+  poll_pending(dev);
+  uint64_t frame = begin_submit(dev);
+  std::unique_ptr<PendingCapture> p;
+  bool hooked = false;
+  Target t;
+  if (searching(dev, frame)) {
+    std::vector<Batch> batches(n);
+    for (uint32_t b = 0; b < n; ++b)
+      for (uint32_t i = 0; i < submits[b].commandBufferInfoCount; ++i)
+        batches[b].cbs.push_back(submits[b].pCommandBufferInfos[i].commandBuffer);
+    p = guarded_prepare(dev, *q, batches, frame, &t);
+  }
+  VkResult r;
+  if (!p) {
+    r = dev.d.QueueSubmit2(queue, n, submits, fence);
+  } else {
+    std::vector<VkSubmitInfo2> copy(submits, submits + n);
+    std::vector<VkCommandBufferSubmitInfo> cbs(copy[t.batch].pCommandBufferInfos,
+                                               copy[t.batch].pCommandBufferInfos + copy[t.batch].commandBufferInfoCount);
+    cbs[t.index].commandBuffer = p->cb;
+    copy[t.batch].pCommandBufferInfos = cbs.data();
+    r = dev.d.QueueSubmit2(queue, n, copy.data(), p->fence);
+    if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit2(queue, 0, nullptr, fence);
+    hooked = r == VK_SUCCESS;
+    if (hooked) dev.pending.push_back(std::move(p));
+    else destroy_pending(dev, *p);
+  }
+  if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);
+  end_submit(dev, frame);
+  return r;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL QueuePresentKHR(VkQueue queue, const VkPresentInfoKHR* info) {
+  Queue* q = queue_state(queue);
+  Device& dev = q ? *q->device : *device_of(queue);
+  VkResult r = dev.d.QueuePresentKHR(queue, info);
+  std::lock_guard lock(dev.mutex);
+  end_frame(dev, dev.frame);
+  ++dev.frame;
+  poll_pending(dev);
+  return r;
+}
+
+}  // namespace hooks
+}  // namespace kiln::layer

@@ -1,0 +1,180 @@
+// What the layer knows about each object of a device: its create info (deep copies of what the hook
+// needs), its memory binding, its debug name. Plain data; maps in state.h own them by shared_ptr so a
+// lookup in the submit path stays valid while the program destroys the object on another thread.
+// Copy-on-write (issue 6) hangs its per-resource cows off Buffer and Image.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiln/spirv.h"
+
+namespace kiln::layer {
+
+struct Memory {
+  VkDeviceMemory handle = VK_NULL_HANDLE;
+  VkDeviceSize size = 0;
+  uint32_t type_index = 0;
+};
+
+struct MemoryBinding {  // where a resource lives; issue 6 resolves aliasing and host writes through it
+  VkDeviceMemory memory = VK_NULL_HANDLE;
+  VkDeviceSize offset = 0;
+};
+
+struct Buffer {
+  VkBuffer handle = VK_NULL_HANDLE;
+  VkDeviceSize size = 0;
+  VkBufferUsageFlags usage = 0;       // as the program asked (the layer adds TRANSFER_SRC)
+  bool copyable = true;               // TRANSFER_SRC present on the real object
+  MemoryBinding binding;
+};
+
+struct Image {
+  VkImage handle = VK_NULL_HANDLE;
+  VkImageCreateInfo info{};           // pNext dropped, queue families dropped
+  bool copyable = false;              // TRANSFER_SRC present on the real object
+  bool swapchain = false;
+  MemoryBinding binding;
+};
+
+struct ImageView {
+  VkImageView handle = VK_NULL_HANDLE;
+  std::shared_ptr<Image> image;
+  VkFormat format = VK_FORMAT_UNDEFINED;
+  VkImageViewType type = VK_IMAGE_VIEW_TYPE_2D;
+  VkImageSubresourceRange range{};
+};
+
+struct BufferView {
+  VkBufferView handle = VK_NULL_HANDLE;
+  VkBuffer buffer = VK_NULL_HANDLE;
+  VkFormat format = VK_FORMAT_UNDEFINED;
+  VkDeviceSize offset = 0, range = 0;
+};
+
+struct DescriptorSetLayout {
+  struct Binding {
+    uint32_t binding = 0;
+    VkDescriptorType type = VK_DESCRIPTOR_TYPE_MAX_ENUM;
+    uint32_t count = 0;
+    VkShaderStageFlags stages = 0;
+  };
+  std::vector<Binding> bindings;  // sorted by binding number
+  VkDescriptorSetLayoutCreateFlags flags = 0;
+  const Binding* find(uint32_t binding) const {
+    for (const Binding& b : bindings)
+      if (b.binding == binding) return &b;
+    return nullptr;
+  }
+  int index_of(uint32_t binding) const {
+    for (size_t i = 0; i < bindings.size(); ++i)
+      if (bindings[i].binding == binding) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+struct Descriptor {
+  VkDescriptorType type = VK_DESCRIPTOR_TYPE_MAX_ENUM;
+  VkBuffer buffer = VK_NULL_HANDLE;
+  VkDeviceSize offset = 0, range = 0;
+  VkImageView view = VK_NULL_HANDLE;
+  VkSampler sampler = VK_NULL_HANDLE;
+  VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
+  VkBufferView texel_view = VK_NULL_HANDLE;
+};
+
+struct DescriptorSet {
+  VkDescriptorSet handle = VK_NULL_HANDLE;
+  VkDescriptorPool pool = VK_NULL_HANDLE;
+  std::shared_ptr<DescriptorSetLayout> layout;
+  std::vector<std::vector<Descriptor>> bindings;  // by the layout's binding index, then array element
+  // Externally synchronized by the program (updates of one set never race), except with the submit
+  // path reading it: the program may update another set meanwhile, never this one while it is bound.
+};
+
+struct DescriptorPool {
+  std::mutex mutex;
+  std::vector<VkDescriptorSet> sets;
+};
+
+struct UpdateTemplate {
+  std::vector<VkDescriptorUpdateTemplateEntry> entries;
+  VkDescriptorUpdateTemplateType type = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET;
+};
+
+struct ShaderModule {
+  std::vector<uint32_t> words;
+};
+
+struct PipelineLayout {
+  std::vector<std::shared_ptr<DescriptorSetLayout>> sets;
+  std::vector<VkPushConstantRange> push_ranges;
+};
+
+struct Pipeline {
+  VkPipeline handle = VK_NULL_HANDLE;
+  VkPipelineBindPoint bind_point = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  std::shared_ptr<PipelineLayout> layout;
+  struct Stage {
+    VkShaderStageFlagBits stage = VK_SHADER_STAGE_VERTEX_BIT;
+    std::string entry;
+    VkShaderModule module_handle = VK_NULL_HANDLE;
+    std::shared_ptr<const std::vector<uint32_t>> words;
+  };
+  std::vector<Stage> stages;
+  std::vector<uint32_t> vertex_bindings;  // vertex input binding numbers (graphics)
+  bool dynamic_vertex_input = false;
+  // Reflection of every stage, made on first capture (pipelines are created by the thousand; captured rarely).
+  std::once_flag reflected;
+  std::vector<std::optional<Reflection>> reflections;  // per stage; nullopt when reflection failed
+  std::string reflection_error;
+};
+
+struct RenderPass {
+  std::vector<VkAttachmentDescription> attachments;
+  struct Subpass {
+    VkSubpassDescriptionFlags flags = 0;
+    VkPipelineBindPoint bind_point = VK_PIPELINE_BIND_POINT_GRAPHICS;
+    std::vector<VkAttachmentReference> inputs, colors, resolves;
+    std::optional<VkAttachmentReference> depth;
+    std::vector<uint32_t> preserves;
+  };
+  std::vector<Subpass> subpasses;
+  std::vector<VkSubpassDependency> dependencies;
+  VkRenderPassCreateFlags flags = 0;
+  bool splittable = true;    // no pNext chain anywhere in its create info
+  std::string why_not;
+  // Made by vkCreateRenderPass2: the create info kept as such (the v1 fields above hold what the
+  // capture reads: formats, colour and depth references).
+  bool v2 = false;
+  std::vector<VkAttachmentDescription2> attachments2;
+  struct Subpass2 {
+    VkSubpassDescription2 desc{};
+    std::vector<VkAttachmentReference2> inputs, colors, resolves;
+    std::optional<VkAttachmentReference2> depth;
+    std::vector<uint32_t> preserves;
+  };
+  std::vector<Subpass2> subpasses2;
+  std::vector<VkSubpassDependency2> dependencies2;
+  std::vector<uint32_t> correlated_view_masks;
+};
+
+struct Framebuffer {
+  std::vector<VkImageView> attachments;  // empty when imageless
+  bool imageless = false;
+  uint32_t width = 0, height = 0, layers = 0;
+};
+
+struct Swapchain {
+  std::vector<VkImage> images;
+  VkSwapchainCreateInfoKHR info{};
+};
+
+}  // namespace kiln::layer

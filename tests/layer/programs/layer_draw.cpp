@@ -1,0 +1,462 @@
+// A draw program for the capture layer: a full-screen triangle samples a 2x2 texture into a 4x4 colour
+// attachment cleared to a known colour, tinted by push constants. The second submission (frame 2 for
+// a program that never presents) holds the draw(s). Modes:
+//   --dynamic (default)  dynamic rendering
+//   --renderpass         a VkRenderPass object (the layer splits it with compatible passes)
+//   --renderpass2        the same, made by vkCreateRenderPass2 and begun by vkCmdBeginRenderPass2
+//   --secondary          the draw inside a secondary command buffer, in a render pass begun for secondaries
+//   --labels             three draws in debug-label regions Frame/Opaque and Frame/Shadows; spec
+//                        label:Shadows/draw:2 selects the third
+//   --api                dynamic rendering, captured through kilnCaptureInLabel / kilnCaptureNext
+//   --expect-none        check that nothing was captured (a spec matching nothing, or none)
+//   --push-descriptor    dynamic rendering, the texture bound with vkCmdPushDescriptorSetKHR: a command
+//                        the layer does not record (its command buffer passes through, the call arrives
+//                        intact through the layer's trampoline)
+//   --depth              dynamic rendering with a D32 depth attachment cleared to 1, depth test LESS:
+//                        the draw (z = 0) writes 0 everywhere
+//   --copy               check the capture of the upload's vkCmdCopyBufferToImage (frame 1, copy:1)
+//   --device-group       dynamic rendering with a VkDeviceGroupRenderPassBeginInfo chained to the
+//                        VkRenderingInfo: a pNext the layer does not re-record (it passes through)
+// The program checks its own picture, then (when the layer is loaded) the capture's bytes.
+#include <array>
+#include <string>
+
+#include "draw_frag.h"
+#include "draw_vert.h"
+#include "vk_program.h"
+
+using namespace prog;
+
+namespace {
+
+using Rgba = std::array<uint8_t, 4>;
+constexpr uint32_t W = 4, H = 4;
+constexpr Rgba kClear{51, 102, 153, 255};
+constexpr Rgba kTexels[4] = {{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}, {255, 255, 255, 255}};
+
+struct Tint {
+  float r, g, b, a;
+};
+
+std::vector<Rgba> expected(Tint t) {
+  std::vector<Rgba> px(W * H);
+  for (uint32_t y = 0; y < H; ++y)
+    for (uint32_t x = 0; x < W; ++x) {
+      Rgba s = kTexels[(y / 2) * 2 + x / 2];
+      px[y * W + x] = {uint8_t(s[0] * t.r), uint8_t(s[1] * t.g), uint8_t(s[2] * t.b), uint8_t(s[3] * t.a)};
+    }
+  return px;
+}
+
+std::vector<Rgba> filled(Rgba c) { return std::vector<Rgba>(W * H, c); }
+
+bool same(const void* bytes, uint64_t size, const std::vector<Rgba>& want) {
+  return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
+}
+
+std::string show(const void* bytes, uint64_t size) {
+  std::string s;
+  const auto* b = static_cast<const uint8_t*>(bytes);
+  for (uint64_t i = 0; b && i < size && i < 64; ++i) s += std::to_string(b[i]) + (i % 4 == 3 ? " | " : ",");
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = "--dynamic";
+  bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--api") api = true;
+    else if (a == "--expect-none") none = true;
+    else if (a == "--device-group") device_group = mode == "--dynamic";
+    else if (a == "--push-descriptor") push_descriptor = true;
+    else if (a == "--copy") copy = true;
+    else if (a == "--depth") depth = true;
+    else mode = a;
+  }
+  const bool dynamic = mode == "--dynamic" || mode == "--labels";
+  const bool secondary = mode == "--secondary";
+  const bool labels = mode == "--labels";
+  const bool rp2 = mode == "--renderpass2";
+  if (push_descriptor) g_device_extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
+  {
+    Gpu gpu;
+    const VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
+    Image texture = gpu.image(format, {2, 2}, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+    Image target = gpu.image(format, {W, H}, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+    gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)target.image, "target");
+    const VkFormat depth_format = VK_FORMAT_D32_SFLOAT;
+    Image depth_image;
+    if (depth)
+      depth_image = gpu.image(depth_format, {W, H}, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_IMAGE_ASPECT_DEPTH_BIT);
+    Buffer upload = gpu.buffer(16, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, kTexels);
+    Buffer readback = gpu.buffer(W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+    const float vertices[6] = {-1, -1, 3, -1, -1, 3};
+    Buffer vbo = gpu.buffer(sizeof(vertices), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, vertices);
+
+    // Submission 1: the texture's upload.
+    gpu.run([&](VkCommandBuffer cb) {
+      transition(cb, texture.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+      VkBufferImageCopy r{};
+      r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+      r.imageExtent = {2, 2, 1};
+      vkCmdCopyBufferToImage(cb, upload.buffer, texture.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &r);
+      transition(cb, texture.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+    });
+
+    VkSamplerCreateInfo si{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
+    si.magFilter = si.minFilter = VK_FILTER_NEAREST;
+    si.addressModeU = si.addressModeV = si.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+    VkSampler sampler;
+    VKCHECK(vkCreateSampler(gpu.device, &si, nullptr, &sampler));
+    VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    li.bindingCount = 1;
+    li.pBindings = &binding;
+    if (push_descriptor) li.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+    VkDescriptorSetLayout set_layout;
+    VKCHECK(vkCreateDescriptorSetLayout(gpu.device, &li, nullptr, &set_layout));
+    VkPushConstantRange push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint)};
+    VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    pli.setLayoutCount = 1;
+    pli.pSetLayouts = &set_layout;
+    pli.pushConstantRangeCount = 1;
+    pli.pPushConstantRanges = &push;
+    VkPipelineLayout layout;
+    VKCHECK(vkCreatePipelineLayout(gpu.device, &pli, nullptr, &layout));
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1};
+    VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    dpi.maxSets = 1;
+    dpi.poolSizeCount = 1;
+    dpi.pPoolSizes = &size;
+    VkDescriptorPool dpool;
+    VKCHECK(vkCreateDescriptorPool(gpu.device, &dpi, nullptr, &dpool));
+    VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    ai.descriptorPool = dpool;
+    ai.descriptorSetCount = 1;
+    ai.pSetLayouts = &set_layout;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    if (!push_descriptor) VKCHECK(vkAllocateDescriptorSets(gpu.device, &ai, &set));
+    VkDescriptorImageInfo ii{sampler, texture.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+    w.dstSet = set;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+    w.pImageInfo = &ii;
+    if (!push_descriptor) vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+    auto push_set = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetKHR"));
+
+    // A render pass object for --renderpass / --secondary: cleared, left in TRANSFER_SRC for the read-back.
+    VkRenderPass rp = VK_NULL_HANDLE;
+    VkFramebuffer fb = VK_NULL_HANDLE;
+    if (!dynamic) {
+      VkAttachmentDescription att{0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
+                                  VK_ATTACHMENT_STORE_OP_STORE, VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                                  VK_ATTACHMENT_STORE_OP_DONT_CARE, VK_IMAGE_LAYOUT_UNDEFINED,
+                                  VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL};
+      VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+      VkSubpassDescription sub{};
+      sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+      sub.colorAttachmentCount = 1;
+      sub.pColorAttachments = &ref;
+      VkSubpassDependency deps[2] = {
+          {VK_SUBPASS_EXTERNAL, 0, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_GRAPHICS_BIT,
+           VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT, 0},
+          {0, VK_SUBPASS_EXTERNAL, VK_PIPELINE_STAGE_ALL_GRAPHICS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+           VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT, 0}};
+      VkRenderPassCreateInfo rci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+      rci.attachmentCount = 1;
+      rci.pAttachments = &att;
+      rci.subpassCount = 1;
+      rci.pSubpasses = &sub;
+      rci.dependencyCount = 2;
+      rci.pDependencies = deps;
+      if (rp2) {
+        VkAttachmentDescription2 att2{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2, nullptr, 0, format, VK_SAMPLE_COUNT_1_BIT,
+                                      att.loadOp, att.storeOp, att.stencilLoadOp, att.stencilStoreOp,
+                                      att.initialLayout, att.finalLayout};
+        VkAttachmentReference2 ref2{VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2, nullptr, 0,
+                                    VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_ASPECT_COLOR_BIT};
+        VkSubpassDescription2 sub2{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2};
+        sub2.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+        sub2.colorAttachmentCount = 1;
+        sub2.pColorAttachments = &ref2;
+        VkSubpassDependency2 deps2[2];
+        for (int i = 0; i < 2; ++i)
+          deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
+                      deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask, 0, 0};
+        VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
+        rci2.attachmentCount = 1;
+        rci2.pAttachments = &att2;
+        rci2.subpassCount = 1;
+        rci2.pSubpasses = &sub2;
+        rci2.dependencyCount = 2;
+        rci2.pDependencies = deps2;
+        VKCHECK(vkCreateRenderPass2(gpu.device, &rci2, nullptr, &rp));
+      } else {
+        VKCHECK(vkCreateRenderPass(gpu.device, &rci, nullptr, &rp));
+      }
+      VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+      fci.renderPass = rp;
+      fci.attachmentCount = 1;
+      fci.pAttachments = &target.view;
+      fci.width = W;
+      fci.height = H;
+      fci.layers = 1;
+      VKCHECK(vkCreateFramebuffer(gpu.device, &fci, nullptr, &fb));
+    }
+
+    VkShaderModule vs = gpu.shader(draw_vert, sizeof(draw_vert));
+    VkShaderModule fs = gpu.shader(draw_frag, sizeof(draw_frag));
+    VkPipelineShaderStageCreateInfo stages[2] = {
+        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main", nullptr},
+        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main", nullptr}};
+    VkVertexInputBindingDescription vb{0, 8, VK_VERTEX_INPUT_RATE_VERTEX};
+    VkVertexInputAttributeDescription va{0, 0, VK_FORMAT_R32G32_SFLOAT, 0};
+    VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
+    vi.vertexBindingDescriptionCount = 1;
+    vi.pVertexBindingDescriptions = &vb;
+    vi.vertexAttributeDescriptionCount = 1;
+    vi.pVertexAttributeDescriptions = &va;
+    VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
+    ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
+    VkPipelineViewportStateCreateInfo vps{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
+    vps.viewportCount = vps.scissorCount = 1;
+    VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
+    rs.lineWidth = 1;
+    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
+    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
+    VkPipelineColorBlendAttachmentState blend{};
+    blend.colorWriteMask = 0xf;
+    VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
+    cbs.attachmentCount = 1;
+    cbs.pAttachments = &blend;
+    VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
+    VkPipelineDynamicStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
+    ds.dynamicStateCount = 2;
+    ds.pDynamicStates = dyn;
+    VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
+    rinfo.colorAttachmentCount = 1;
+    rinfo.pColorAttachmentFormats = &format;
+    if (depth) rinfo.depthAttachmentFormat = depth_format;
+    VkPipelineDepthStencilStateCreateInfo dss{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
+    dss.depthTestEnable = dss.depthWriteEnable = VK_TRUE;
+    dss.depthCompareOp = VK_COMPARE_OP_LESS;
+    VkGraphicsPipelineCreateInfo gci{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
+    gci.pNext = dynamic ? &rinfo : nullptr;
+    gci.stageCount = 2;
+    gci.pStages = stages;
+    gci.pVertexInputState = &vi;
+    gci.pInputAssemblyState = &ia;
+    gci.pViewportState = &vps;
+    gci.pRasterizationState = &rs;
+    gci.pMultisampleState = &ms;
+    gci.pColorBlendState = &cbs;
+    gci.pDepthStencilState = depth ? &dss : nullptr;
+    gci.pDynamicState = &ds;
+    gci.layout = layout;
+    gci.renderPass = rp;
+    VkPipeline pipeline;
+    VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &gci, nullptr, &pipeline));
+    gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "textured");
+
+    const Tint white{1, 1, 1, 1}, red{1, 0, 0, 1}, green{0, 1, 0, 1};
+    auto draw = [&](VkCommandBuffer cb, Tint t) {
+      vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
+      if (push_descriptor) push_set(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &w);
+      else vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &set, 0, nullptr);
+      VkDeviceSize offset = 0;
+      vkCmdBindVertexBuffers(cb, 0, 1, &vbo.buffer, &offset);
+      VkViewport vp{0, 0, float(W), float(H), 0, 1};
+      VkRect2D sc{{0, 0}, {W, H}};
+      vkCmdSetViewport(cb, 0, 1, &vp);
+      vkCmdSetScissor(cb, 0, 1, &sc);
+      vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint), &t);
+      vkCmdDraw(cb, 3, 1, 0, 0);
+    };
+
+    if (api && gpu.has_api) {
+      if (labels) VKCHECK(gpu.api.capture_in_label(gpu.device, "Shadows", "draw:2", KILN_CAPTURE_BOTH));
+      else VKCHECK(gpu.api.capture_next(gpu.device, "draw", KILN_CAPTURE_BOTH));
+    }
+
+    VkCommandBuffer sec = VK_NULL_HANDLE;
+    if (secondary) {
+      sec = gpu.command_buffer(VK_COMMAND_BUFFER_LEVEL_SECONDARY);
+      VkCommandBufferInheritanceInfo inh{VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO};
+      inh.renderPass = rp;
+      inh.framebuffer = fb;
+      VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+      bi.flags = VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT;
+      bi.pInheritanceInfo = &inh;
+      VKCHECK(vkBeginCommandBuffer(sec, &bi));
+      draw(sec, white);
+      VKCHECK(vkEndCommandBuffer(sec));
+    }
+
+    // Submission 2: the frame with the draw(s).
+    gpu.run([&](VkCommandBuffer cb) {
+      VkClearValue clear{};
+      for (int c = 0; c < 4; ++c) clear.color.float32[c] = kClear[c] / 255.0f;
+      if (dynamic) {
+        transition(cb, target.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+        VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+        color.imageView = target.view;
+        color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
+        color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+        color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+        color.clearValue = clear;
+        VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
+        ri.renderArea = {{0, 0}, {W, H}};
+        ri.layerCount = 1;
+        ri.colorAttachmentCount = 1;
+        ri.pColorAttachments = &color;
+        VkRenderingAttachmentInfo depth_att{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+        if (depth) {
+          transition(cb, depth_image.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_DEPTH_ATTACHMENT_OPTIMAL,
+                     VK_IMAGE_ASPECT_DEPTH_BIT);
+          depth_att.imageView = depth_image.view;
+          depth_att.imageLayout = VK_IMAGE_LAYOUT_DEPTH_ATTACHMENT_OPTIMAL;
+          depth_att.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+          depth_att.storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;  // the layer must keep it for its copies
+          depth_att.clearValue.depthStencil = {1.0f, 0};
+          ri.pDepthAttachment = &depth_att;
+        }
+        VkDeviceGroupRenderPassBeginInfo group{VK_STRUCTURE_TYPE_DEVICE_GROUP_RENDER_PASS_BEGIN_INFO};
+        group.deviceMask = 1;
+        if (device_group) ri.pNext = &group;
+        if (labels) gpu.label(cb, "Frame");
+        vkCmdBeginRendering(cb, &ri);
+        if (labels) {
+          gpu.label(cb, "Opaque");
+          draw(cb, white);
+          gpu.end_label(cb);
+          gpu.label(cb, "Shadows");
+          draw(cb, red);
+          draw(cb, green);
+          gpu.end_label(cb);
+        } else {
+          draw(cb, white);
+        }
+        vkCmdEndRendering(cb);
+        if (labels) gpu.end_label(cb);
+        transition(cb, target.image, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+      } else {
+        VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+        rb.renderPass = rp;
+        rb.framebuffer = fb;
+        rb.renderArea = {{0, 0}, {W, H}};
+        rb.clearValueCount = 1;
+        rb.pClearValues = &clear;
+        if (secondary) {
+          vkCmdBeginRenderPass(cb, &rb, VK_SUBPASS_CONTENTS_SECONDARY_COMMAND_BUFFERS);
+          vkCmdExecuteCommands(cb, 1, &sec);
+        } else if (rp2) {
+          VkSubpassBeginInfo sb{VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, nullptr, VK_SUBPASS_CONTENTS_INLINE};
+          vkCmdBeginRenderPass2(cb, &rb, &sb);
+          draw(cb, white);
+        } else {
+          vkCmdBeginRenderPass(cb, &rb, VK_SUBPASS_CONTENTS_INLINE);
+          draw(cb, white);
+        }
+        if (rp2) {
+          VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+          vkCmdEndRenderPass2(cb, &se);
+        } else {
+          vkCmdEndRenderPass(cb);
+        }
+        memory_barrier(cb);
+      }
+      VkBufferImageCopy r{};
+      r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+      r.imageExtent = {W, H, 1};
+      vkCmdCopyImageToBuffer(cb, target.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, readback.buffer, 1, &r);
+      VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+      vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0, nullptr);
+    });
+
+    const Tint last = labels ? green : white;
+    EXPECT(same(readback.mapped, W * H * 4, expected(last)), "the program's own picture: %s",
+           show(readback.mapped, W * H * 4).c_str());
+
+    if (gpu.has_api && none) {
+      const KilnCapture* c = nullptr;
+      EXPECT(gpu.api.get_capture(gpu.device, &c) == VK_INCOMPLETE, "a capture nobody asked for");
+    } else if (gpu.has_api && copy) {
+      // The upload: its source buffer and the texture it wrote, after (and, before, what it held).
+      const KilnCapture* c = take_capture(gpu);
+      if (c) {
+        dump(c);
+        EXPECT(std::string(c->command).rfind("vkCmdCopyBufferToImage(", 0) == 0, "command %s", c->command);
+        const KilnCaptureResource* src = find(c, "transfer_source");
+        const KilnCaptureResource* dst = find(c, "transfer_destination");
+        if (src) EXPECT(src->before_size == 16 && std::memcmp(src->before, kTexels, 16) == 0 && !src->written, "source");
+        if (dst) {
+          EXPECT(dst->is_image && dst->written && dst->extent.width == 2 && dst->extent.height == 2, "destination");
+          EXPECT(dst->after_size == 16 && std::memcmp(dst->after, kTexels, 16) == 0, "destination after: %s",
+                 show(dst->after, dst->after_size).c_str());
+          EXPECT(dst->before_size == 16, "destination before");
+        }
+        gpu.api.free_capture(gpu.device, c);
+      }
+    } else if (gpu.has_api) {
+      const KilnCapture* c = take_capture(gpu);
+      if (c) {
+        dump(c);
+        EXPECT(std::string(c->command) == "vkCmdDraw(3, 1, 0, 0)", "command %s", c->command);
+        EXPECT(std::string(c->pipeline_name) == "textured", "pipeline %s", c->pipeline_name);
+        if (labels) EXPECT(std::string(c->label_path) == "Frame/Shadows", "label path %s", c->label_path);
+        const KilnCaptureResource* color = find(c, "color_attachment", 0);
+        if (color) {
+          std::vector<Rgba> before = labels ? expected(red) : filled(kClear);
+          EXPECT(color->is_image && color->written && color->format == format, "colour attachment description");
+          EXPECT(std::string(color->debug_name) == "target", "colour attachment name %s", color->debug_name);
+          EXPECT(same(color->before, color->before_size, before), "attachment before: %s",
+                 show(color->before, color->before_size).c_str());
+          EXPECT(same(color->after, color->after_size, expected(last)), "attachment after: %s",
+                 show(color->after, color->after_size).c_str());
+        }
+        if (depth) {
+          const KilnCaptureResource* d = find(c, "depth_attachment");
+          if (d) {
+            std::vector<float> ones(W * H, 1.0f), zeros(W * H, 0.0f);
+            EXPECT(d->is_image && d->written && d->format == depth_format, "depth description");
+            EXPECT(d->before_size == W * H * 4 && std::memcmp(d->before, ones.data(), W * H * 4) == 0, "depth before");
+            EXPECT(d->after_size == W * H * 4 && std::memcmp(d->after, zeros.data(), W * H * 4) == 0, "depth after");
+          }
+        }
+        const KilnCaptureResource* tex = find(c, "descriptor", 0);
+        if (tex) {
+          EXPECT(std::string(tex->shader_name) == "tex", "texture name %s", tex->shader_name);
+          EXPECT(tex->is_image && !tex->written && tex->extent.width == 2, "texture description");
+          EXPECT(tex->before_size == 16 && std::memcmp(tex->before, kTexels, 16) == 0, "texture bytes: %s",
+                 show(tex->before, tex->before_size).c_str());
+        }
+        const KilnCaptureResource* v = find(c, "vertex_buffer", 0);
+        if (v) EXPECT(v->before_size == sizeof(vertices) && std::memcmp(v->before, vertices, sizeof(vertices)) == 0, "vertices");
+        const KilnCaptureResource* p = find(c, "push_constants");
+        if (p) EXPECT(p->before_size == sizeof(Tint) && std::memcmp(p->before, &last, sizeof(Tint)) == 0, "push constants");
+        gpu.api.free_capture(gpu.device, c);
+      }
+    }
+
+    vkDestroyPipeline(gpu.device, pipeline, nullptr);
+    vkDestroyShaderModule(gpu.device, vs, nullptr);
+    vkDestroyShaderModule(gpu.device, fs, nullptr);
+    if (fb) vkDestroyFramebuffer(gpu.device, fb, nullptr);
+    if (rp) vkDestroyRenderPass(gpu.device, rp, nullptr);
+    vkDestroyDescriptorPool(gpu.device, dpool, nullptr);
+    vkDestroyPipelineLayout(gpu.device, layout, nullptr);
+    vkDestroyDescriptorSetLayout(gpu.device, set_layout, nullptr);
+    vkDestroySampler(gpu.device, sampler, nullptr);
+    gpu.destroy(texture);
+    gpu.destroy(target);
+    if (depth) gpu.destroy(depth_image);
+    gpu.destroy(upload);
+    gpu.destroy(readback);
+    gpu.destroy(vbo);
+  }
+  return result();
+}

@@ -24,5 +24,6 @@ struct Command {
 
 Command add_info_command(CLI::App& root);
 Command add_shader_command(CLI::App& root);  // shader.cpp
+Command add_capture_command(CLI::App& root);  // capture.cpp
 
 }  // namespace kiln::cli

@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
       kiln::cli::add_shader_command(root),
       kiln::cli::add_seqgen_command(root),
       kiln::cli::add_seqinfo_command(root),
+      kiln::cli::add_capture_command(root),
   };
 
   try {

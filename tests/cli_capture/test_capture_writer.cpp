@@ -1,0 +1,309 @@
+// The capture writer (src/layer/dump/) on captures built by hand: which files it writes, that they hold
+// the captured bytes (PNG decoded back, .npy parsed back), and capture.json field by field.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kiln/error.h"
+#include "kiln/npy.h"
+#include "kiln/png.h"
+#include "layer/dump/write_capture.h"
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+using kiln::layer::CapturedResource;
+using kiln::layer::ResourceRole;
+
+namespace {
+
+fs::path temp_dir(const char* name) {
+  fs::path dir = fs::temp_directory_path() / (std::string("kiln_test_capture_") + name + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+  std::vector<uint8_t> p(n);
+  for (size_t i = 0; i < n; ++i) p[i] = uint8_t(i * 31 + i / 7 + seed);
+  return p;
+}
+
+Json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return Json::parse(in);
+}
+
+std::vector<uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+CapturedResource image(ResourceRole role, VkFormat format, uint32_t w, uint32_t h, uint32_t texel_bytes,
+                       bool before, bool after) {
+  CapturedResource r;
+  r.role = role;
+  r.is_image = true;
+  r.format = format;
+  r.extent = {w, h, 1};
+  r.aspect = VK_IMAGE_ASPECT_COLOR_BIT;
+  r.layout = VK_IMAGE_LAYOUT_GENERAL;
+  r.has_before = before;
+  r.has_after = after;
+  if (before) r.before = pattern(size_t(w) * h * texel_bytes, 1);
+  if (after) r.after = pattern(size_t(w) * h * texel_bytes, 2);
+  return r;
+}
+
+// A compute dispatch and a draw, as the hook would hand them over.
+kiln::layer::Capture sample_capture() {
+  kiln::layer::Capture c;
+  c.spec = "dispatch:1";
+  c.frame = 3;
+  c.command_index = 7;
+  c.command = "vkCmdDispatch(groupCountX=4, groupCountY=4, groupCountZ=1)";
+  c.label_path = "Frame/Blur";
+  c.pipeline_name = "blur";
+  c.bind_point = VK_PIPELINE_BIND_POINT_COMPUTE;
+  c.stages.push_back({VK_SHADER_STAGE_COMPUTE_BIT, "main", "blur.comp"});
+  c.when = "both";
+
+  CapturedResource albedo = image(ResourceRole::Descriptor, VK_FORMAT_R8G8B8A8_UNORM, 5, 3, 4, true, true);
+  albedo.set = 0, albedo.binding = 1, albedo.shader_name = "albedo", albedo.debug_name = "gbuffer.albedo";
+  albedo.descriptor_type = "storage_image", albedo.handle = 0xabcdef0123456789ull, albedo.written = true;
+  c.resources.push_back(albedo);
+
+  CapturedResource params;
+  params.role = ResourceRole::Descriptor;
+  params.set = 0, params.binding = 0, params.shader_name = "Params", params.descriptor_type = "uniform_buffer";
+  params.offset = 256, params.size = 32, params.has_before = true, params.before = pattern(32, 5);
+  params.members = {{"radius", 0, 4, "float"}, {"weights", 16, 16, "vec4"}};
+  c.resources.push_back(params);
+
+  CapturedResource hdr = image(ResourceRole::Descriptor, VK_FORMAT_R16G16B16A16_SFLOAT, 4, 2, 8, false, true);
+  hdr.set = 1, hdr.binding = 0, hdr.array_element = 2, hdr.shader_name = "hdr[2] out";
+  hdr.descriptor_type = "storage_image", hdr.written = true;
+  c.resources.push_back(hdr);
+  c.notes.push_back("push constants: none");
+  c.bytes_copied = 4096;
+  return c;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const kiln::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(CaptureWriter, JsonNamesEverything) {
+  const fs::path dir = temp_dir("json");
+  kiln::layer::write_capture(sample_capture(), dir.string());
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["kiln_capture"], 1);
+  EXPECT_EQ(j["spec"], "dispatch:1");
+  EXPECT_EQ(j["frame"], 3);
+  EXPECT_EQ(j["command_index"], 7);
+  EXPECT_EQ(j["command"], "vkCmdDispatch(groupCountX=4, groupCountY=4, groupCountZ=1)");
+  EXPECT_EQ(j["label_path"], "Frame/Blur");
+  EXPECT_EQ(j["pipeline"]["name"], "blur");
+  EXPECT_EQ(j["pipeline"]["bind_point"], "compute");
+  EXPECT_EQ(j["pipeline"]["stages"][0]["stage"], "compute");
+  EXPECT_EQ(j["pipeline"]["stages"][0]["entry"], "main");
+  EXPECT_EQ(j["pipeline"]["stages"][0]["module"], "blur.comp");
+  EXPECT_EQ(j["when"], "both");
+  EXPECT_EQ(j["bytes_copied"], 4096);
+  ASSERT_EQ(j["resources"].size(), 3u);
+
+  const Json& albedo = j["resources"][0];
+  EXPECT_EQ(albedo["name"], "set0_binding1_albedo");
+  EXPECT_EQ(albedo["role"], "descriptor");
+  EXPECT_EQ(albedo["set"], 0);
+  EXPECT_EQ(albedo["binding"], 1);
+  EXPECT_EQ(albedo["array_element"], 0);
+  EXPECT_EQ(albedo["descriptor_type"], "storage_image");
+  EXPECT_EQ(albedo["shader_name"], "albedo");
+  EXPECT_EQ(albedo["debug_name"], "gbuffer.albedo");
+  EXPECT_EQ(albedo["handle"], "0xabcdef0123456789");
+  EXPECT_EQ(albedo["written"], true);
+  EXPECT_EQ(albedo["kind"], "image");
+  EXPECT_EQ(albedo["format"], "VK_FORMAT_R8G8B8A8_UNORM");
+  EXPECT_EQ(albedo["extent"], Json::array({5, 3, 1}));
+  EXPECT_EQ(albedo["aspect"], Json::array({"color"}));
+  EXPECT_EQ(albedo["layout"], "VK_IMAGE_LAYOUT_GENERAL");
+  EXPECT_EQ(albedo["file_format"], "png");
+  EXPECT_EQ(albedo["shape"], Json::array({3, 5, 4}));
+  EXPECT_EQ(albedo["before"], "before/set0_binding1_albedo.png");
+  EXPECT_EQ(albedo["after"], "after/set0_binding1_albedo.png");
+
+  const Json& params = j["resources"][1];
+  EXPECT_EQ(params["kind"], "buffer");
+  EXPECT_EQ(params["offset"], 256);
+  EXPECT_EQ(params["size"], 32);
+  EXPECT_EQ(params["written"], false);
+  EXPECT_EQ(params["members"][1]["name"], "weights");
+  EXPECT_EQ(params["members"][1]["offset"], 16);
+  EXPECT_EQ(params["members"][1]["type"], "vec4");
+  EXPECT_EQ(params["before"], "before/set0_binding0_Params.bin");
+  EXPECT_TRUE(params["after"].is_null());
+
+  const Json& hdr = j["resources"][2];
+  EXPECT_EQ(hdr["name"], "set1_binding0_element2_hdr_2__out");
+  EXPECT_EQ(hdr["file_format"], "npy");
+  EXPECT_EQ(hdr["dtype"], "float16");
+  EXPECT_TRUE(hdr["before"].is_null());
+  EXPECT_EQ(hdr["after"], "after/set1_binding0_element2_hdr_2__out.npy");
+  EXPECT_EQ(j["notes"], Json::array({"push constants: none"}));
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, FilesHoldTheCapturedBytes) {
+  const fs::path dir = temp_dir("files");
+  const kiln::layer::Capture c = sample_capture();
+  kiln::layer::write_capture(c, dir.string());
+
+  const kiln::PngImage before = kiln::read_png((dir / "before/set0_binding1_albedo.png").string());
+  EXPECT_EQ(before.width, 5u);
+  EXPECT_EQ(before.height, 3u);
+  EXPECT_EQ(before.channels, 4u);
+  EXPECT_EQ(before.pixels, c.resources[0].before);
+  EXPECT_EQ(kiln::read_png((dir / "after/set0_binding1_albedo.png").string()).pixels, c.resources[0].after);
+
+  EXPECT_EQ(read_bytes(dir / "before/set0_binding0_Params.bin"), c.resources[1].before);
+  EXPECT_FALSE(fs::exists(dir / "after/set0_binding0_Params.bin"));
+
+  const kiln::NpyArray hdr = kiln::read_npy((dir / "after/set1_binding0_element2_hdr_2__out.npy").string());
+  EXPECT_EQ(hdr.type, kiln::NpyType::F16);
+  EXPECT_EQ(hdr.shape, (std::vector<uint64_t>{2, 4, 4}));
+  EXPECT_EQ(hdr.data, c.resources[2].after);
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, PngConversions) {
+  const fs::path dir = temp_dir("png");
+  kiln::layer::Capture c;
+  c.resources.push_back(image(ResourceRole::ColorAttachment, VK_FORMAT_B8G8R8A8_SRGB, 3, 2, 4, false, true));
+  c.resources.push_back(image(ResourceRole::ColorAttachment, VK_FORMAT_R8_UNORM, 3, 2, 1, false, true));
+  c.resources.push_back(image(ResourceRole::ColorAttachment, VK_FORMAT_R8G8_UNORM, 3, 2, 2, false, true));
+  c.resources[1].attachment = 1;
+  c.resources[2].attachment = 2;
+  kiln::layer::write_capture(c, dir.string());
+
+  // BGRA becomes RGBA.
+  const kiln::PngImage bgra = kiln::read_png((dir / "after/color0.png").string());
+  ASSERT_EQ(bgra.channels, 4u);
+  const std::vector<uint8_t>& in = c.resources[0].after;
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(bgra.pixels[i * 4 + 0], in[i * 4 + 2]);
+    EXPECT_EQ(bgra.pixels[i * 4 + 1], in[i * 4 + 1]);
+    EXPECT_EQ(bgra.pixels[i * 4 + 2], in[i * 4 + 0]);
+    EXPECT_EQ(bgra.pixels[i * 4 + 3], in[i * 4 + 3]);
+  }
+  // R8 is grey.
+  const kiln::PngImage grey = kiln::read_png((dir / "after/color1.png").string());
+  EXPECT_EQ(grey.channels, 1u);
+  EXPECT_EQ(grey.pixels, c.resources[1].after);
+  // RG8 is RGB with blue 0.
+  const kiln::PngImage rg = kiln::read_png((dir / "after/color2.png").string());
+  ASSERT_EQ(rg.channels, 3u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(rg.pixels[i * 3 + 0], c.resources[2].after[i * 2 + 0]);
+    EXPECT_EQ(rg.pixels[i * 3 + 1], c.resources[2].after[i * 2 + 1]);
+    EXPECT_EQ(rg.pixels[i * 3 + 2], 0);
+  }
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
+  const fs::path dir = temp_dir("depth");
+  kiln::layer::Capture c;
+  CapturedResource d24 = image(ResourceRole::DepthAttachment, VK_FORMAT_D24_UNORM_S8_UINT, 2, 1, 4, true, false);
+  d24.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
+  d24.before = {0xff, 0xff, 0xff, 0x12, 0x00, 0x00, 0x80, 0x34};  // 1.0 and 0x800000 / 0xffffff; top byte ignored
+  c.resources.push_back(d24);
+  CapturedResource stencil = image(ResourceRole::StencilAttachment, VK_FORMAT_D24_UNORM_S8_UINT, 2, 1, 1, true, false);
+  stencil.aspect = VK_IMAGE_ASPECT_STENCIL_BIT;
+  c.resources.push_back(stencil);
+  CapturedResource d16 = image(ResourceRole::Descriptor, VK_FORMAT_D16_UNORM, 2, 2, 2, true, false);
+  d16.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
+  d16.mip = 1;
+  c.resources.push_back(d16);
+  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC1_RGB_UNORM_BLOCK, 4, 4, 0, true, false));
+  c.resources.back().before = pattern(8, 9);
+  kiln::layer::write_capture(c, dir.string());
+
+  const kiln::NpyArray depth = kiln::read_npy((dir / "before/depth.npy").string());
+  EXPECT_EQ(depth.type, kiln::NpyType::F32);
+  EXPECT_EQ(depth.shape, (std::vector<uint64_t>{1, 2, 1}));
+  float values[2];
+  std::memcpy(values, depth.data.data(), 8);
+  EXPECT_EQ(values[0], 1.0f);
+  EXPECT_FLOAT_EQ(values[1], float(0x800000) / float(0xffffff));
+
+  const kiln::NpyArray s = kiln::read_npy((dir / "before/stencil.npy").string());
+  EXPECT_EQ(s.type, kiln::NpyType::U8);
+  EXPECT_EQ(s.data, c.resources[1].before);
+  const kiln::NpyArray d = kiln::read_npy((dir / "before/set0_binding0_mip1.npy").string());
+  EXPECT_EQ(d.type, kiln::NpyType::U16);
+  EXPECT_EQ(d.data, c.resources[2].before);
+
+  // BC1 has no texel layout here: raw bytes, and a note saying why.
+  EXPECT_EQ(read_bytes(dir / "before/src.bin"), c.resources[3].before);
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["dtype"], "float32");
+  EXPECT_EQ(j["resources"][0]["aspect"], Json::array({"depth"}));
+  EXPECT_EQ(j["resources"][3]["file_format"], "bin");
+  ASSERT_EQ(j["notes"].size(), 1u);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC1_RGB_UNORM_BLOCK"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, SameNamesGetNumbersAndOldFilesGo) {
+  const fs::path dir = temp_dir("names");
+  kiln::layer::Capture first = sample_capture();
+  kiln::layer::write_capture(first, dir.string());
+  ASSERT_TRUE(fs::exists(dir / "before/set0_binding0_Params.bin"));
+
+  kiln::layer::Capture c;
+  c.resources.push_back(image(ResourceRole::TransferDestination, VK_FORMAT_R32_SFLOAT, 2, 2, 4, true, true));
+  c.resources.push_back(image(ResourceRole::TransferDestination, VK_FORMAT_R32_SFLOAT, 2, 2, 4, true, true));
+  kiln::layer::write_capture(c, dir.string());
+  EXPECT_FALSE(fs::exists(dir / "before/set0_binding0_Params.bin")) << "files of the earlier capture are gone";
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["after"], "after/dst.npy");
+  EXPECT_EQ(j["resources"][1]["after"], "after/dst_2.npy");
+  EXPECT_TRUE(j["pipeline"].is_null()) << "a copy runs no pipeline";
+  EXPECT_TRUE(fs::exists(dir / "after/dst_2.npy"));
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, NoMatchListsTheCommands) {
+  const fs::path dir = temp_dir("nomatch");
+  kiln::layer::write_no_match(dir.string(), "draw:9", 2, {"1 vkCmdBeginRenderPass(...)", "2 vkCmdDraw(3, 1, 0, 0)"});
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["spec"], "draw:9");
+  EXPECT_EQ(j["frame"], 2);
+  EXPECT_NE(j["error"].get<std::string>().find("'draw:9' matched no command of frame 2"), std::string::npos);
+  EXPECT_EQ(j["commands"], Json::array({"1 vkCmdBeginRenderPass(...)", "2 vkCmdDraw(3, 1, 0, 0)"}));
+  EXPECT_FALSE(j.contains("resources"));
+  fs::remove_all(dir);
+}
+
+TEST(CaptureWriter, UnwritableFolderNamesThePath) {
+  const fs::path dir = temp_dir("unwritable");
+  fs::create_directories(dir);
+  std::ofstream(dir / "file") << "x";
+  const std::string message = error_of([&] { kiln::layer::write_capture(sample_capture(), (dir / "file" / "sub").string()); });
+  EXPECT_NE(message.find((dir / "file" / "sub").string()), std::string::npos) << message;
+  fs::remove_all(dir);
+}

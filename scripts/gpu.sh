@@ -17,6 +17,11 @@ case "$cmd" in
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
     mkdir -p .gl/layers
     cp /usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so .gl/layers/
+    # The capture layer (its manifest names the library relatively already).
+    if [ -f "$build/layers/libVkLayer_kiln_capture.so" ]; then
+      cp "$build/layers/libVkLayer_kiln_capture.so" "$build/layers/VkLayer_kiln_capture.json" .gl/layers/
+      strip .gl/layers/libVkLayer_kiln_capture.so
+    fi
     strip .gl/layers/libVkLayer_khronos_validation.so
     # The manifest names the library bare (found through the system's library path); point it here.
     sed 's|"library_path": "libVkLayer|"library_path": "./libVkLayer|' \

@@ -109,6 +109,17 @@ TEST_F(SequenceStreamTest, Lz4AndZstdFramesArriveIntact) {
   }
 }
 
+// Raw fields above 16 MiB are read by several jobs, each a piece of the blob.
+TEST_F(SequenceStreamTest, LargeRawFieldsArriveWholeFromPieces) {
+  const GeneratorParams p{.kind = GeneratorKind::PointCloud, .frames = 3, .points = 1'100'000, .seed = 3};
+  ASSERT_GT(generator_field_size(p, 0), 16u << 20);
+  const std::string path = write_sequence("pieces.kseq", p);
+  JobPool jobs({.threads = 3});
+  SequenceStream s(*ctx, path, {.prefetch = 1, .jobs = &jobs});
+  for (uint32_t i : {0u, 1u, 2u}) expect_frame(*ctx, p, s.wait(i));
+  EXPECT_EQ(s.stats().bytes_uploaded, 3 * generator_frame_size(p));
+}
+
 TEST_F(SequenceStreamTest, PlaysBackwardAndPrefetchesBackward) {
   const GeneratorParams p = small_cloud(16);
   const std::string path = write_sequence("backward.kseq", p);

@@ -60,16 +60,33 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kTopPriority = 1 << 20;
 
-// What a load job reports; written by the job thread before `done` is released.
+// What the pieces of one frame's load report. A load is one job per piece (a whole blob, or a chunk
+// of a large raw blob, so that several threads share one frame); the last piece to end sets `done`.
 struct LoadResult {
+  std::atomic<uint32_t> pending{0};
   std::atomic<bool> done{false};
+  std::mutex mutex;  // the fields below
   bool cancelled = false;
   std::exception_ptr error;
   UploadTicket ticket;
   uint64_t bytes_read = 0;
   uint64_t bytes_uploaded = 0;
   double seconds = 0;
+
+  void end_piece() {
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) done.store(true, std::memory_order_release);
+  }
 };
+
+// One job's share of a frame: bytes [offset, offset + size) of one field's blob.
+struct LoadPiece {
+  uint32_t field = 0;
+  uint64_t offset = 0, size = 0;
+  bool whole = true;  // the whole blob, through read() (compressed, verified, or small)
+};
+
+// Raw blobs above this are read by several jobs at once.
+constexpr uint64_t kPieceBytes = uint64_t(8) << 20;
 
 enum class EntryState { Loading, Resident, Failed };
 
@@ -78,7 +95,7 @@ struct Entry {
   EntryState state = EntryState::Loading;
   std::unique_ptr<detail::FrameResources> resources;
   StreamFrame view;
-  JobHandle job;
+  std::vector<JobHandle> jobs;  // one per piece
   std::shared_ptr<LoadResult> result;
   std::exception_ptr error;
   uint64_t last_used = 0;
@@ -149,7 +166,7 @@ struct SequenceStream::Impl {
 
   ~Impl() {
     for (auto& [frame, e] : entries) {
-      if (e.job.valid()) e.job.cancel();
+      for (JobHandle& h : e.jobs) h.cancel();
     }
     for (auto& [frame, e] : entries) finish_job(e);
     for (Entry& e : retiring) finish_job(e);
@@ -172,11 +189,12 @@ struct SequenceStream::Impl {
   }
 
   static void finish_job(Entry& e) {
-    if (!e.job.valid()) return;
-    try {
-      e.job.wait();
-    } catch (...) {
-      // The load's own error: reported through the entry when anyone asks; here it is going away.
+    for (JobHandle& h : e.jobs) {
+      try {
+        h.wait();
+      } catch (...) {
+        // The load's own error: reported through the entry when anyone asks; here it is going away.
+      }
     }
   }
 
@@ -203,7 +221,7 @@ struct SequenceStream::Impl {
       stats.bytes_read += r.bytes_read;
       stats.bytes_uploaded += r.bytes_uploaded;
       stats.load_seconds += r.seconds;
-      e.job = {};
+      e.jobs.clear();
       if (r.error) {
         e.state = EntryState::Failed;
         e.error = r.error;
@@ -234,8 +252,16 @@ struct SequenceStream::Impl {
         continue;
       }
       ++stats.loads_cancelled;
-      if (e.job.cancel()) {
-        pool.give_back(std::move(e.resources));  // never ran: nothing written
+      bool all_never_ran = true;
+      for (JobHandle& h : e.jobs) {
+        if (h.cancel()) {
+          e.result->end_piece();  // a piece that never runs ends here
+        } else {
+          all_never_ran = false;
+        }
+      }
+      if (all_never_ran) {
+        pool.give_back(std::move(e.resources));  // nothing written
       } else {
         retiring.push_back(std::move(e));
       }
@@ -285,62 +311,92 @@ struct SequenceStream::Impl {
       sf.size = reader->blob(frame, f).raw_size;
     }
     ++stats.loads_started;
-    detail::FrameResources* target = e.resources.get();
+    std::vector<LoadPiece> pieces;
+    for (uint32_t f = 0; f < e.view.field_count_; ++f) {
+      const BlobInfo& blob = reader->blob(frame, f);
+      if (blob.raw_size == 0) continue;
+      const bool split = !desc.verify && blob.compression == Compression::None && !e.resources->fields[f].image &&
+                         blob.raw_size > 2 * kPieceBytes;
+      if (!split) {
+        pieces.push_back({f, 0, blob.raw_size, true});
+        continue;
+      }
+      for (uint64_t at = 0; at < blob.raw_size; at += kPieceBytes) {
+        pieces.push_back({f, at, std::min(kPieceBytes, blob.raw_size - at), false});
+      }
+    }
     std::shared_ptr<LoadResult> result = e.result;
+    if (pieces.empty()) {
+      result->ticket.semaphore = uploader->timeline();
+      result->done.store(true, std::memory_order_release);
+      return;
+    }
+    result->pending.store(uint32_t(pieces.size()), std::memory_order_relaxed);
+    detail::FrameResources* target = e.resources.get();
     SequenceReader* rd = reader.get();
     Uploader* up = uploader;
     const bool verify = desc.verify;
     const UploadOptions options{.path = pool.host_writable() ? UploadPath::Direct : desc.path};
     const Use image_use = desc.image_use;
-    e.job = jobs->submit(
-        [=](const JobControl& control) {
-          const auto start = Clock::now();
-          try {
-            load_frame(*rd, *up, frame, *target, options, image_use, verify, control, *result);
-          } catch (...) {
-            result->error = std::current_exception();
-          }
-          result->seconds = std::chrono::duration<double>(Clock::now() - start).count();
-          result->done.store(true, std::memory_order_release);
-        },
-        priority);
+    e.jobs.reserve(pieces.size());
+    for (const LoadPiece& piece : pieces) {
+      e.jobs.push_back(jobs->submit(
+          [=](const JobControl& control) {
+            const auto start = Clock::now();
+            UploadTicket ticket;
+            std::exception_ptr error;
+            bool cancelled = false;
+            try {
+              if (control.cancelled()) {
+                cancelled = true;
+              } else {
+                ticket = load_piece(*rd, *up, frame, piece, *target, options, image_use, verify);
+              }
+            } catch (...) {
+              error = std::current_exception();
+            }
+            {
+              std::lock_guard lock(result->mutex);
+              if (error && !result->error) result->error = error;
+              result->cancelled = result->cancelled || cancelled;
+              if (!cancelled && !error) {
+                const BlobInfo& blob = rd->blob(frame, piece.field);
+                result->bytes_read += piece.whole ? blob.stored_size : piece.size;
+                result->bytes_uploaded += piece.size;
+                if (ticket.value >= result->ticket.value) result->ticket = ticket;
+              }
+              result->seconds += std::chrono::duration<double>(Clock::now() - start).count();
+              if (!result->ticket.semaphore) result->ticket.semaphore = up->timeline();
+            }
+            result->end_piece();
+          },
+          priority));
+    }
   }
 
-  static void load_frame(const SequenceReader& rd, Uploader& up, uint32_t frame, detail::FrameResources& target,
-                         const UploadOptions& options, Use image_use, bool verify, const JobControl& control,
-                         LoadResult& result) {
-    uint64_t ticket_value = 0;
-    for (uint32_t f = 0; f < target.fields.size(); ++f) {
-      if (control.cancelled()) {
-        result.cancelled = true;
-        return;
-      }
-      const BlobInfo& blob = rd.blob(frame, f);
-      if (blob.raw_size == 0) continue;
-      detail::FieldResource& field = target.fields[f];
-      UploadTicket t;
-      if (field.image) {
-        UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
-        rd.read(frame, f, std::span<uint8_t>(span.data(), blob.raw_size), verify);
-        t = up.finish(std::move(span));
-      } else if (options.path == UploadPath::Direct || blob.raw_size <= up.stats().staging_size / 2) {
-        UploadSpan span = up.begin(*field.buffer, 0, blob.raw_size, options);
-        rd.read(frame, f, std::span<uint8_t>(span.data(), blob.raw_size), verify);
-        t = up.finish(std::move(span));
-      } else {
-        // Larger than a staging span: through host memory, which upload() cuts into chunks.
-        std::vector<uint8_t> bytes(blob.raw_size);
-        rd.read(frame, f, bytes, verify);
-        t = up.upload(*field.buffer, bytes.data(), bytes.size(), 0, options);
-      }
-      result.bytes_read += blob.stored_size;
-      result.bytes_uploaded += blob.raw_size;
-      if (t.value >= ticket_value) {
-        ticket_value = t.value;
-        result.ticket = t;
-      }
+  static UploadTicket load_piece(const SequenceReader& rd, Uploader& up, uint32_t frame, const LoadPiece& piece,
+                                 detail::FrameResources& target, const UploadOptions& options, Use image_use,
+                                 bool verify) {
+    detail::FieldResource& field = target.fields[piece.field];
+    if (field.image) {
+      UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
+      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify);
+      return up.finish(std::move(span));
     }
-    if (!result.ticket.semaphore) result.ticket.semaphore = up.timeline();
+    if (options.path != UploadPath::Direct && piece.size > up.stats().staging_size / 2) {
+      // Larger than a staging span (a big compressed blob): through host memory, which upload() cuts
+      // into chunks.
+      std::vector<uint8_t> bytes(piece.size);
+      rd.read(frame, piece.field, bytes, verify);
+      return up.upload(*field.buffer, bytes.data(), bytes.size(), 0, options);
+    }
+    UploadSpan span = up.begin(*field.buffer, piece.offset, piece.size, options);
+    if (piece.whole) {
+      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify);
+    } else {
+      rd.read_range(frame, piece.field, piece.offset, std::span<uint8_t>(span.data(), piece.size));
+    }
+    return up.finish(std::move(span));
   }
 
   void schedule() {
@@ -354,7 +410,9 @@ struct SequenceStream::Impl {
       const int priority = kTopPriority - int(rank);
       auto it = entries.find(frame);
       if (it != entries.end()) {
-        if (it->second.state == EntryState::Loading) it->second.job.set_priority(priority);
+        if (it->second.state == EntryState::Loading) {
+          for (JobHandle& h : it->second.jobs) h.set_priority(priority);
+        }
         continue;
       }
       if (in_flight >= desc.max_loads) break;
@@ -436,7 +494,7 @@ const StreamFrame& SequenceStream::wait(uint32_t index) {
     m.update();
     if (const StreamFrame* frame = m.lookup(index)) return *frame;
     auto it = m.entries.find(index);
-    if (it != m.entries.end() && it->second.job.valid()) {
+    if (it != m.entries.end() && it->second.state == EntryState::Loading && !it->second.jobs.empty()) {
       Impl::finish_job(it->second);
       continue;
     }
@@ -491,8 +549,10 @@ StreamStats SequenceStream::stats() const {
   for (auto& [frame, e] : m.entries) {
     if (e.state == EntryState::Resident) ++s.resident_frames;
     if (e.state == EntryState::Loading) {
-      if (e.job.status() == JobStatus::Queued) ++s.loads_queued;
-      else ++s.loads_running;
+      bool running = false;
+      for (const JobHandle& h : e.jobs) running = running || h.status() != JobStatus::Queued;
+      if (running) ++s.loads_running;
+      else ++s.loads_queued;
     }
   }
   s.loads_running += uint32_t(m.retiring.size());

@@ -322,7 +322,18 @@ UploadTicket Uploader::finish(UploadSpan&& span) {
     return ticket;
   }
   std::lock_guard lock(m.mutex);
-  const uint32_t lane = span.lane_;
+  uint32_t lane = span.lane_;
+  if (!span.image_ && lane == Impl::kTransfer) {
+    auto& dst = *static_cast<Buffer*>(span.target_);
+    if (!dst.concurrent() && !transfer_may_own(m.ctx, dst.state())) {
+      // Since begin() chose the transfer queue, a transfer batch was submitted that released this
+      // buffer (or the graphics queue took it): the transfer family owns it no more. The copy goes
+      // in the graphics batch, which records the acquire, after that transfer batch.
+      detail::Lane& transfer = *m.lanes[Impl::kTransfer];
+      if (transfer.timeline()) m.lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
+      lane = Impl::kGraphics;
+    }
+  }
   detail::Lane& l = *m.lanes[lane];
   detail::CopyBatch& batch = m.batches[lane];
   m.staging.flush(span.staging_offset_, span.size_);

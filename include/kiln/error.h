@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,19 @@ decltype(auto) with_context(std::string_view what, F&& f) {
     return std::forward<F>(f)();
   } catch (Error& e) {
     e.add_context(std::string(what));
+    throw;
+  }
+}
+
+// The same for hot paths: `what()` builds the context only when an error escapes.
+//   with_context([&] { return str("uploading ", n, " bytes to '", name, "'"); }, [&] { ... });
+template <class W, class F>
+  requires std::is_invocable_r_v<std::string, W>
+decltype(auto) with_context(W&& what, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (Error& e) {
+    e.add_context(what());
     throw;
   }
 }

@@ -149,7 +149,7 @@ DownloadTicket Downloader::download(Buffer& src, VkDeviceSize offset, VkDeviceSi
   Impl& m = *impl_;
   if (size == VK_WHOLE_SIZE) size = offset < src.size() ? src.size() - offset : 0;
   DownloadTicket ticket;
-  with_context(str("downloading ", size, " bytes of buffer '", src.name(), "'"), [&] {
+  with_context([&] { return str("downloading ", size, " bytes of buffer '", src.name(), "'"); }, [&] {
     if (offset > src.size() || size > src.size() - offset) {
       throw Error(str("the range at offset ", offset, " is outside the buffer (", src.size(), " bytes)"));
     }
@@ -172,7 +172,7 @@ DownloadTicket Downloader::download(Buffer& src, VkDeviceSize offset, VkDeviceSi
 DownloadTicket Downloader::download_image(Image& src, uint32_t mip, uint32_t layer) {
   Impl& m = *impl_;
   DownloadTicket ticket;
-  with_context(str("downloading mip ", mip, " layer ", layer, " of image '", src.name(), "'"), [&] {
+  with_context([&] { return str("downloading mip ", mip, " layer ", layer, " of image '", src.name(), "'"); }, [&] {
     if (mip >= src.mip_levels() || layer >= src.layers()) {
       throw Error(str("the image has ", src.mip_levels(), " mips and ", src.layers(), " layers"));
     }

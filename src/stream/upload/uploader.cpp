@@ -118,6 +118,8 @@ void Uploader::Impl::reclaim() {
 bool Uploader::Impl::acquire(std::unique_lock<std::mutex>& lock, uint64_t size, uint64_t align, bool block,
                              detail::RingSpace::Block* out) {
   bool stalled = false;
+  // Reclaiming polls the lanes' timelines: only when the ring has no room without it.
+  if (ring.allocate(size, align, out)) return true;
   for (;;) {
     reclaim();
     if (ring.allocate(size, align, out)) {
@@ -210,7 +212,7 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
                                   bool block_for_space) {
   UploadSpan span;
   bool got = false;
-  with_context(str("uploading ", size, " bytes to buffer '", dst.name(), "'"), [&] {
+  with_context([&] { return str("uploading ", size, " bytes to buffer '", dst.name(), "'"); }, [&] {
     if (dst_offset > dst.size() || size > dst.size() - dst_offset) {
       throw Error(str("the range at offset ", dst_offset, " is outside the buffer (", dst.size(), " bytes)"));
     }
@@ -260,7 +262,7 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
 
 UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const UploadOptions& options) {
   UploadSpan span;
-  with_context(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "'"), [&] {
+  with_context([&] { return str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "'"); }, [&] {
     if (mip >= dst.mip_levels() || layer >= dst.layers()) {
       throw Error(str("the image has ", dst.mip_levels(), " mips and ", dst.layers(), " layers"));
     }

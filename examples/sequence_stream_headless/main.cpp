@@ -5,8 +5,10 @@
 //
 //   sequence_stream_headless [--validation off|standard|sync] [OUTPUT.png]
 //   (default ./sequence_stream_headless.png; the sequence goes next to it: OUTPUT.kseq)
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "common/example_args.h"
 #include "common/shader_dir.h"
@@ -52,7 +54,11 @@ int main(int argc, char** argv) try {
   uint32_t shown = 0, frame = 0;
   while (shown < params.frames) {
     const kiln::StreamFrame* f = stream.get(frame);
-    if (!f) continue;  // late: a real viewer would draw the previous frame again
+    if (!f) {
+      // Late: a viewer would show the previous frame again at its display rate; this one just waits.
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
     kiln::Buffer& positions = f->buffer("positions");
     kiln::Buffer& colors = f->buffer("colors");
     kiln::CommandBuffer cmd = pool.begin("draw frame");
@@ -78,7 +84,7 @@ int main(int argc, char** argv) try {
   kiln::write_png(args.output, kSize, kSize, 4, pixels.data());
   const kiln::StreamStats st = stream.stats();
   std::printf("sequence_stream_headless: wrote %s: frame %u of a %u-point cloud streamed from %s "
-              "(%u frames shown, %.1f MB to the GPU; %llu polls found the frame still loading), on %s\n",
+              "(%u frames shown, %.1f MB to the GPU; %llu times the frame was still loading), on %s\n",
               std::filesystem::absolute(args.output).c_str(), params.frames - 1, params.points, sequence.c_str(),
               shown, double(st.bytes_uploaded) / 1e6,
               static_cast<unsigned long long>(st.late), ctx.properties().deviceName);

@@ -15,22 +15,13 @@
 
 #include "kiln/hash.h"
 #include "kiln/sequence_file.h"
+#include "stream/stream_test_util.h"
 
 namespace {
 
 using namespace kiln;
 
-// test-out/stream/<Suite>.<Test>.<suffix> (KILN_TEST_OUT, else the temp directory).
-std::string scratch_path(const std::string& suffix) {
-  const char* env = std::getenv("KILN_TEST_OUT");
-  std::filesystem::path dir = env ? std::filesystem::path(env) : std::filesystem::temp_directory_path();
-  dir /= "stream";
-  std::filesystem::create_directories(dir);
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name() + "." + suffix;
-  std::replace(name.begin(), name.end(), '/', '_');
-  return (dir / name).string();
-}
+using kiln::test::scratch_path;
 
 std::vector<uint8_t> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -19,6 +19,7 @@
 #include "kiln/transfer.h"
 #include "kiln/uploader.h"
 #include "stream/upload/ring_space.h"
+#include "stream/stream_test_util.h"
 #include "support/gpu_test.h"
 
 namespace kiln {
@@ -29,23 +30,9 @@ std::string sync2_name(const ::testing::TestParamInfo<bool>& p) { return p.param
 class UploaderTest : public test::GpuTestSync2 {};
 INSTANTIATE_TEST_SUITE_P(Sync2, UploaderTest, ::testing::Values(true, false), sync2_name);
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  uint32_t x = seed * 2654435761u + 1;
-  for (uint8_t& b : v) {
-    x = x * 1664525u + 1013904223u;
-    b = uint8_t(x >> 24);
-  }
-  return v;
-}
+using kiln::test::pattern;
 
-Buffer device_buffer(Context& ctx, VkDeviceSize size, const char* name) {
-  return Buffer(ctx, {.size = size,
-                      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                               VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
-                      .memory = MemoryIntent::DeviceOnly,
-                      .name = name});
-}
+using kiln::test::device_buffer;
 
 // Compares `got` with `want` and names the first differing byte.
 void expect_bytes(const std::vector<uint8_t>& got, const uint8_t* want, size_t n, size_t at = 0) {

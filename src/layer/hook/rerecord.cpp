@@ -144,15 +144,13 @@ class Recorder {
 
   enum class Split { First, Middle, Last };
 
-  // A pass compatible with the program's: only load/store ops and attachment layouts differ.
-  VkRenderPass make_pass(Split which) {
-    if (rp_->v2) return make_pass2(which);
-    const RenderPass& rp = *rp_;
-    const RenderPass::Subpass& sp = rp.subpasses[0];
-    std::vector<VkAttachmentDescription> atts = rp.attachments;
+  // The attachments of one part of a split pass (render pass 1 or 2 types alike): parts after the
+  // first load what the part before stored, in the layout the subpass used; parts before the last store.
+  template <class Attachment, class Subpass>
+  static void split_attachments(std::vector<Attachment>& atts, const Subpass& sp, Split which) {
     std::vector<VkImageLayout> inside(atts.size());
     for (size_t i = 0; i < atts.size(); ++i) inside[i] = atts[i].finalLayout;
-    auto mark = [&](const VkAttachmentReference& r) {
+    auto mark = [&](const auto& r) {
       if (r.attachment != VK_ATTACHMENT_UNUSED && r.attachment < atts.size()) inside[r.attachment] = r.layout;
     };
     for (const auto& r : sp.colors) mark(r);
@@ -160,7 +158,7 @@ class Recorder {
     for (const auto& r : sp.resolves) mark(r);
     if (sp.depth) mark(*sp.depth);
     for (size_t i = 0; i < atts.size(); ++i) {
-      VkAttachmentDescription& a = atts[i];
+      Attachment& a = atts[i];
       if (which != Split::First) {
         a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
         a.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
@@ -172,6 +170,15 @@ class Recorder {
         a.finalLayout = inside[i];
       }
     }
+  }
+
+  // A pass compatible with the program's: only load/store ops and attachment layouts differ.
+  VkRenderPass make_pass(Split which) {
+    if (rp_->v2) return make_pass2(which);
+    const RenderPass& rp = *rp_;
+    const RenderPass::Subpass& sp = rp.subpasses[0];
+    std::vector<VkAttachmentDescription> atts = rp.attachments;
+    split_attachments(atts, sp, which);
     VkSubpassDescription s{};
     s.flags = sp.flags;
     s.pipelineBindPoint = sp.bind_point;
@@ -211,28 +218,7 @@ class Recorder {
     const RenderPass& rp = *rp_;
     const RenderPass::Subpass2& sp = rp.subpasses2[0];
     std::vector<VkAttachmentDescription2> atts = rp.attachments2;
-    std::vector<VkImageLayout> inside(atts.size());
-    for (size_t i = 0; i < atts.size(); ++i) inside[i] = atts[i].finalLayout;
-    auto mark = [&](const VkAttachmentReference2& r) {
-      if (r.attachment != VK_ATTACHMENT_UNUSED && r.attachment < atts.size()) inside[r.attachment] = r.layout;
-    };
-    for (const auto& r : sp.colors) mark(r);
-    for (const auto& r : sp.inputs) mark(r);
-    for (const auto& r : sp.resolves) mark(r);
-    if (sp.depth) mark(*sp.depth);
-    for (size_t i = 0; i < atts.size(); ++i) {
-      VkAttachmentDescription2& a = atts[i];
-      if (which != Split::First) {
-        a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
-        a.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
-        a.initialLayout = inside[i];
-      }
-      if (which != Split::Last) {
-        a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-        a.stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
-        a.finalLayout = inside[i];
-      }
-    }
+    split_attachments(atts, sp, which);
     VkSubpassDescription2 s = sp.desc;
     s.pInputAttachments = sp.inputs.data();
     s.pColorAttachments = sp.colors.data();

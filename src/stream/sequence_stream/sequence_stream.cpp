@@ -8,7 +8,6 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "kiln/buffer.h"
@@ -244,10 +243,9 @@ struct SequenceStream::Impl {
   }
 
   void cancel_unwanted() {
-    std::unordered_set<uint32_t> want(wanted.begin(), wanted.end());
     for (auto it = entries.begin(); it != entries.end();) {
       Entry& e = it->second;
-      if (e.state != EntryState::Loading || want.count(e.frame)) {
+      if (e.state != EntryState::Loading || rank_of(e.frame) != SIZE_MAX) {
         ++it;
         continue;
       }
@@ -272,13 +270,18 @@ struct SequenceStream::Impl {
   // Frees budget for the frame wanted at `rank`: evicts the least recently used resident frame nobody
   // wants, else the wanted one furthest down the list below `rank` (prefetch never pushes out what is
   // needed sooner). Frames that submitted work still uses stay. False when nothing may go.
-  bool evict_one(const std::unordered_map<uint32_t, size_t>& ranks, size_t rank) {
+  // The frame's place in `wanted` (a short list: the prefetch window); SIZE_MAX when not wanted.
+  size_t rank_of(uint32_t frame) const {
+    auto it = std::find(wanted.begin(), wanted.end(), frame);
+    return it == wanted.end() ? SIZE_MAX : size_t(it - wanted.begin());
+  }
+
+  bool evict_one(size_t rank) {
     Entry* victim = nullptr;
     size_t victim_rank = 0;
     for (auto& [frame, e] : entries) {
       if (e.state == EntryState::Loading || pinned(e)) continue;
-      auto it = ranks.find(frame);
-      const size_t r = it == ranks.end() ? SIZE_MAX : it->second;
+      const size_t r = rank_of(frame);
       if (r <= rank) continue;
       const bool better = !victim || r > victim_rank || (r == victim_rank && e.last_used < victim->last_used);
       if (better) {
@@ -338,6 +341,7 @@ struct SequenceStream::Impl {
     const bool verify = desc.verify;
     const UploadOptions options{.path = pool.host_writable() ? UploadPath::Direct : desc.path};
     const Use image_use = desc.image_use;
+    const uint64_t max_span = uploader->stats().staging_size / 2;  // the most one staging span holds
     e.jobs.reserve(pieces.size());
     for (const LoadPiece& piece : pieces) {
       e.jobs.push_back(jobs->submit(
@@ -350,7 +354,7 @@ struct SequenceStream::Impl {
               if (control.cancelled()) {
                 cancelled = true;
               } else {
-                ticket = load_piece(*rd, *up, frame, piece, *target, options, image_use, verify);
+                ticket = load_piece(*rd, *up, frame, piece, *target, options, image_use, verify, max_span);
               }
             } catch (...) {
               error = std::current_exception();
@@ -376,14 +380,14 @@ struct SequenceStream::Impl {
 
   static UploadTicket load_piece(const SequenceReader& rd, Uploader& up, uint32_t frame, const LoadPiece& piece,
                                  detail::FrameResources& target, const UploadOptions& options, Use image_use,
-                                 bool verify) {
+                                 bool verify, uint64_t max_span) {
     detail::FieldResource& field = target.fields[piece.field];
     if (field.image) {
       UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
       rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify);
       return up.finish(std::move(span));
     }
-    if (options.path != UploadPath::Direct && piece.size > up.stats().staging_size / 2) {
+    if (options.path != UploadPath::Direct && piece.size > max_span) {
       // Larger than a staging span (a big compressed blob): through host memory, which upload() cuts
       // into chunks.
       std::vector<uint8_t> bytes(piece.size);
@@ -400,8 +404,6 @@ struct SequenceStream::Impl {
   }
 
   void schedule() {
-    std::unordered_map<uint32_t, size_t> ranks;
-    for (size_t rank = 0; rank < wanted.size(); ++rank) ranks.emplace(wanted[rank], rank);
     uint32_t in_flight = 0;
     for (auto& [frame, e] : entries) in_flight += e.state == EntryState::Loading;
     in_flight += uint32_t(retiring.size());
@@ -417,7 +419,7 @@ struct SequenceStream::Impl {
       }
       if (in_flight >= desc.max_loads) break;
       std::unique_ptr<detail::FrameResources> res = pool.take(frame);
-      while (!res && evict_one(ranks, rank)) res = pool.take(frame);
+      while (!res && evict_one(rank)) res = pool.take(frame);
       if (!res) break;  // budget full of frames still needed: prefetch waits
       start_load(frame, std::move(res), priority);
       ++in_flight;

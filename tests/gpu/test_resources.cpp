@@ -176,6 +176,13 @@ TEST_F(Resources, ConcurrentSharing) {
                  .concurrent = true});
   EXPECT_TRUE(b);
   EXPECT_TRUE(i);
+  // CONCURRENT only where kiln's queues span several families (lavapipe has one).
+  const bool several = ctx->has_dedicated(QueueKind::Transfer) || ctx->has_dedicated(QueueKind::Compute);
+  EXPECT_EQ(b.concurrent(), several);
+  Buffer exclusive(*ctx, {.size = 64, .usage = kTransfer, .name = "exclusive.buffer"});
+  EXPECT_FALSE(exclusive.concurrent());
+  Buffer moved(std::move(b));
+  EXPECT_EQ(moved.concurrent(), several);
 }
 
 TEST_F(Resources, MoveAndReset) {

@@ -34,6 +34,23 @@ TEST(Error, NestedContexts) {
   }
 }
 
+TEST(Error, LazyContextIsBuiltOnlyOnError) {
+  int built = 0;
+  auto what = [&] {
+    ++built;
+    return std::string("uploading 12 bytes");
+  };
+  EXPECT_EQ(with_context(what, [] { return 7; }), 7);
+  EXPECT_EQ(built, 0);
+  try {
+    with_context(what, [] { throw Error("no room"); });
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "uploading 12 bytes: no room");
+  }
+  EXPECT_EQ(built, 1);
+}
+
 TEST(Error, SuccessAndPositiveCodesDoNotThrow) {
   EXPECT_NO_THROW(check(VK_SUCCESS, "x"));
   EXPECT_NO_THROW(check(VK_INCOMPLETE, "x"));

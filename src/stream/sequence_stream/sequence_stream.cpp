@@ -95,6 +95,7 @@ struct Entry {
   std::unique_ptr<detail::FrameResources> resources;
   StreamFrame view;
   std::vector<JobHandle> jobs;  // one per piece
+  bool seen_done = false;       // collect_loads: done before its flush
   std::shared_ptr<LoadResult> result;
   std::exception_ptr error;
   uint64_t last_used = 0;
@@ -206,16 +207,22 @@ struct SequenceStream::Impl {
   // Loads that finished become resident once their copies are submitted (flush after seeing `done`:
   // a copy recorded after the flush would otherwise be waited on before it was submitted).
   void collect_loads() {
+    // Only loads seen done BEFORE the flush: one that ends between the flush and its handling would
+    // hand out a ticket whose copies were never submitted.
     bool any = false;
     for (auto& [frame, e] : entries) {
-      if (e.state != EntryState::Loading || !e.result->done.load(std::memory_order_acquire)) continue;
-      any = true;
+      e.seen_done = e.state == EntryState::Loading && e.result->done.load(std::memory_order_acquire);
+      any = any || e.seen_done;
     }
-    for (Entry& e : retiring) any = any || (e.result && e.result->done.load(std::memory_order_acquire));
+    for (Entry& e : retiring) {
+      e.seen_done = e.result && e.result->done.load(std::memory_order_acquire);
+      any = any || e.seen_done;
+    }
     if (!any) return;
     uploader->flush();
     for (auto& [frame, e] : entries) {
-      if (e.state != EntryState::Loading || !e.result->done.load(std::memory_order_acquire)) continue;
+      if (!e.seen_done) continue;
+      e.seen_done = false;
       LoadResult& r = *e.result;
       stats.bytes_read += r.bytes_read;
       stats.bytes_uploaded += r.bytes_uploaded;
@@ -232,7 +239,7 @@ struct SequenceStream::Impl {
       }
     }
     for (auto it = retiring.begin(); it != retiring.end();) {
-      if (it->result && it->result->done.load(std::memory_order_acquire)) {
+      if (it->seen_done) {
         stats.load_seconds += it->result->seconds;
         pool.give_back(std::move(it->resources));
         it = retiring.erase(it);

@@ -39,6 +39,7 @@ struct CaptureOptions {
   std::string spec;
   uint64_t frame = 0;  // 0: not given, the layer's default (the first frame)
   std::string when = "both";
+  std::string cow = "on";
   std::string out = "kiln-capture";
   bool json = false;
   std::vector<std::string> program;
@@ -165,7 +166,7 @@ void print_capture(const Json& j, const std::string& folder) {
     std::printf("  pipeline: %s (%s%s)\n", text(p, "name").c_str(), text(p, "bind_point").c_str(), stages.c_str());
   }
   const Json resources = j.value("resources", Json::array());
-  std::vector<std::vector<std::string>> rows = {{"ROLE", "NAME", "FORMAT / SIZE", "WRITTEN", "FILES"}};
+  std::vector<std::vector<std::string>> rows = {{"ROLE", "NAME", "FORMAT / SIZE", "WRITTEN", "COPIED", "FILES"}};
   for (const Json& r : resources) {
     std::string name = text(r, "name");
     if (!text(r, "debug_name").empty()) name += str(" '", text(r, "debug_name"), "'");
@@ -173,7 +174,13 @@ void print_capture(const Json& j, const std::string& folder) {
     for (const char* when : {"before", "after"}) {
       if (r.contains(when) && r[when].is_string()) files += str(files.empty() ? "" : " ", r[when].get<std::string>());
     }
-    rows.push_back({text(r, "role"), name, resource_size(r), r.value("written", false) ? "yes" : "no", files});
+    // When the layer copied it: as the command ran, or (copy-on-write) later, before something changed
+    // it, or never, read from the untouched resource when the capture was written.
+    std::string copied = text(r, "copy").empty() ? "at the command"
+                         : text(r, "copy") == "untouched" ? "untouched, read after"
+                                                          : str("before a ", text(r, "copy"), " write");
+    if (r.value("role", std::string()) == "push_constants") copied = "-";
+    rows.push_back({text(r, "role"), name, resource_size(r), r.value("written", false) ? "yes" : "no", copied, files});
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& row : rows)
@@ -188,8 +195,10 @@ void print_capture(const Json& j, const std::string& folder) {
     std::printf("%s\n", line.c_str());
   }
   for (const Json& note : j.value("notes", Json::array())) std::printf("note: %s\n", note.get<std::string>().c_str());
-  std::printf("written to %s/ (the GPU copied %s)\n", folder.c_str(),
-              human_bytes(j.value("bytes_copied", uint64_t(0))).c_str());
+  const uint64_t deferred = j.value("bytes_deferred", uint64_t(0));
+  std::printf("written to %s/ (the GPU copied %s as the command ran%s)\n", folder.c_str(),
+              human_bytes(j.value("bytes_copied", uint64_t(0))).c_str(),
+              deferred ? str("; copy-on-write deferred ", human_bytes(deferred), " of read-only resources").c_str() : "");
 }
 
 int run_capture(const CaptureOptions& o) {
@@ -211,6 +220,7 @@ int run_capture(const CaptureOptions& o) {
       {"VK_INSTANCE_LAYERS", prepend("VK_INSTANCE_LAYERS", kLayerName, ':')},
       {"KILN_CAPTURE_COMMAND", o.spec},
       {"KILN_CAPTURE_WHEN", o.when},
+      {"KILN_CAPTURE_COW", o.cow},
       {"KILN_CAPTURE_OUT", out.string()},
   };
   if (o.frame) env.emplace_back("KILN_CAPTURE_FRAME", std::to_string(o.frame));
@@ -287,6 +297,10 @@ Command add_capture_command(CLI::App& root) {
   app->add_option("--when", o->when, "Capture before the command, after it, or both (default both)")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"before", "after", "both"}));
+  app->add_option("--cow", o->cow, "Copy-on-write: resources the command only reads are copied only if something "
+                  "is about to change them, else read afterwards (on, the default), or copied as the command runs (off)")
+      ->type_name("on|off")
+      ->check(CLI::IsMember({"on", "off"}));
   app->add_option("--out", o->out, "Folder for capture.json and the files (default ./kiln-capture; its capture.json, "
                   "before/ and after/ are replaced)")
       ->type_name("DIR");

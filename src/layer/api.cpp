@@ -54,7 +54,9 @@ VKAPI_ATTR VkResult VKAPI_CALL GetCapture(VkDevice device, const KilnCapture** o
   auto h = std::make_unique<Handed>();
   h->data = std::move(dev->done.front().capture);
   h->folder = std::move(dev->done.front().folder);
+  deliver(*dev, *h->data, dev->done.front().cows);
   dev->done.pop_front();
+  dev->update_recording();
   Capture& c = *h->data;
   h->c.spec = c.spec.c_str();
   h->c.frame = c.frame;
@@ -96,6 +98,23 @@ VKAPI_ATTR VkResult VKAPI_CALL GetCapture(VkDevice device, const KilnCapture** o
   return VK_SUCCESS;
 }
 
+VKAPI_ATTR VkResult VKAPI_CALL GetCaptureStats(VkDevice device, KilnCaptureStats* out) {
+  Device* dev = device_of(device);
+  if (!dev || !out) return VK_ERROR_INITIALIZATION_FAILED;
+  std::lock_guard lock(dev->mutex);
+  poll_pending(*dev);
+  *out = dev->cow.stats;
+  return VK_SUCCESS;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL SetCopyOnWrite(VkDevice device, VkBool32 enable) {
+  Device* dev = device_of(device);
+  if (!dev) return VK_ERROR_INITIALIZATION_FAILED;
+  std::lock_guard lock(dev->mutex);
+  dev->cow.enabled = enable == VK_TRUE;
+  return VK_SUCCESS;
+}
+
 VKAPI_ATTR void VKAPI_CALL FreeCapture(VkDevice, const KilnCapture* capture) {
   if (!capture) return;
   // `c` is Handed's first member: the KilnCapture's address is the Handed's.
@@ -112,6 +131,8 @@ PFN_vkVoidFunction lookup(const char* name) {
   if (!std::strcmp(name, "kilnCaptureInLabel")) return reinterpret_cast<PFN_vkVoidFunction>(&CaptureInLabel);
   if (!std::strcmp(name, "kilnGetCapture")) return reinterpret_cast<PFN_vkVoidFunction>(&GetCapture);
   if (!std::strcmp(name, "kilnFreeCapture")) return reinterpret_cast<PFN_vkVoidFunction>(&FreeCapture);
+  if (!std::strcmp(name, "kilnGetCaptureStats")) return reinterpret_cast<PFN_vkVoidFunction>(&GetCaptureStats);
+  if (!std::strcmp(name, "kilnSetCopyOnWrite")) return reinterpret_cast<PFN_vkVoidFunction>(&SetCopyOnWrite);
   return nullptr;
 }
 

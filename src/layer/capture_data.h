@@ -43,6 +43,9 @@ struct CapturedResource {
   std::string descriptor_type;   // "storage_buffer", "combined_image_sampler"... (Descriptor only)
   uint64_t handle = 0;           // the VkBuffer/VkImage, for matching with the program's own objects
   bool written = false;          // the command may write it (by descriptor type, SPIR-V analysis, role)
+  // Copy-on-write: "" copied when the command ran; "untouched" read from the resource, unchanged since;
+  // otherwise the cause that made the layer copy it before a change ("transfer", "host_write"...).
+  std::string copy;
 
   bool is_image = false;
   // Images: one subresource per CapturedResource (mip, layer), bytes tightly packed in `format`.
@@ -77,6 +80,7 @@ struct Capture {
   std::vector<CapturedResource> resources;
   std::vector<std::string> notes;  // what was skipped and why
   uint64_t bytes_copied = 0;    // what the GPU copied for it (a resource the command only reads: once)
+  uint64_t bytes_deferred = 0;  // of resources given a cow instead: copied only if something changed them
 };
 
 }  // namespace kiln::layer

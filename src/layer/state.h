@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "capture_data.h"
+#include "cow/cow.h"
+#include "cow/graph.h"
 #include "dispatch/dispatch.h"
 #include "hook/pending.h"
 #include "record/arena.h"
@@ -153,7 +155,10 @@ struct Device {
   // its frame is over; the C API's, until it matched). With none, the layer only forwards: a capture
   // can only select commands recorded after it was asked for.
   std::atomic<bool> recording{false};
-  void update_recording() { recording.store(!env_requests.empty() || !api_requests.empty(), std::memory_order_release); }
+  // While cows are attached, too: their writers are found in the records.
+  void update_recording() {
+    recording.store(!env_requests.empty() || !api_requests.empty() || cow.any(), std::memory_order_release);
+  }
   bool presents = false;             // a swapchain exists: frames are counted by presents
   uint64_t frame = 1;                // the frame being submitted (presents), or the last submission's
   uint64_t submissions = 0;
@@ -165,6 +170,7 @@ struct Device {
   struct Done {
     std::unique_ptr<Capture> capture;
     std::string folder;  // where it was written; empty: memory only
+    std::vector<std::pair<size_t, std::shared_ptr<Cow>>> cows;  // resources whose bytes deliver() reads
   };
   std::deque<Done> done;  // completed, not yet handed out through the C API
   std::vector<std::string> frame_commands;     // the selected frame's command list, for "no match"
@@ -179,6 +185,8 @@ struct Device {
   } cursor;
   PFN_vkSetDeviceLoaderData set_loader_data = nullptr;  // for the command buffers the layer allocates
   std::set<std::string> unrecorded_commands;  // vkCmd* the device offers that the layer does not record
+  CowState cow;           // copy-on-write: cows attached, counters
+  SubmissionGraph graph;  // every batch submitted: readiness through semaphores
 };
 
 // Globals: instances and devices by dispatch key; command buffers by handle.

@@ -3,8 +3,9 @@
 
   check_capture.py KILN WORK CASE [PROGRAM...]
 
-CASE is one of: compute, copy, no_match, vkcube, vkcube_frame2, stale (no Vulkan: a capture.json left from an earlier
-run is not taken for this run's). Each runs `kiln capture` on a real program (kiln's
+CASE is one of: compute, copy, no_match, vkcube, vkcube_frame2, vkcube_cow_off (copy-on-write off: the same
+texture, copied as the draw ran), stale (no Vulkan: a capture.json left from an earlier run is not taken for
+this run's). Each runs `kiln capture` on a real program (kiln's
 compute_headless example, or vkcube from Debian's vulkan-tools), then reads capture.json and the files it
 names and checks them: PNG pixels decoded here (8-bit, no dependency beyond zlib), .bin bytes compared.
 Runs under the validation layer (loaded below the capture layer by VK_INSTANCE_LAYERS) and fails on any
@@ -160,9 +161,16 @@ def check_no_match(kiln, work, program):
         fail("the command list is not printed", output)
 
 
-def check_vkcube(kiln, work, program):
-    out, c, output = run_capture(kiln, work, ["--command", "draw:1"], program)
+def check_vkcube(kiln, work, program, cow=True):
+    out, c, output = run_capture(kiln, work, ["--command", "draw:1"] + ([] if cow else ["--cow", "off"]), program)
     tex = one(c, output, role="descriptor", descriptor_type="combined_image_sampler")
+    # Copy-on-write: vkcube never writes its texture again, so the layer never copied it as the draw ran:
+    # it read the untouched texture when it wrote the capture. Off: copied at the draw, like the rest.
+    tex_bytes = tex["extent"][0] * tex["extent"][1] * 4
+    if cow and (tex.get("copy") != "untouched" or c["bytes_deferred"] < tex_bytes or "copy-on-write deferred" not in output):
+        fail("copy-on-write: texture copy %r, bytes_deferred %d" % (tex.get("copy"), c["bytes_deferred"]), output)
+    if not cow and ("copy" in tex or c["bytes_deferred"] != 0 or "untouched" in output):
+        fail("--cow off: texture copy %r, bytes_deferred %d" % (tex.get("copy"), c["bytes_deferred"]), output)
     w, h, ch, pixels = read_png(os.path.join(out, tex["before"]))
     if (w, h) != tuple(tex["extent"][:2]) or w < 64 or h < 64:
         fail("texture is %dx%d (%s)" % (w, h, tex["extent"]), output)
@@ -240,6 +248,7 @@ if __name__ == "__main__":
     kiln, work, case, program = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     {"compute": check_compute, "copy": check_copy, "no_match": check_no_match, "vkcube": check_vkcube,
      "vkcube_frame2": check_vkcube_frame2,
+     "vkcube_cow_off": lambda k, w, p: check_vkcube(k, w, p, cow=False),
      "stale": check_stale}[case](
         kiln, work, program)
     print("ok: " + case)

@@ -21,18 +21,16 @@ namespace kiln::layer {
 // Device functions: (name, alias or nullptr).
 // Called by the layer only (forwarded untouched when the program calls them).
 #define KILN_DEVICE_CALLS(X)                 \
-  X(MapMemory, nullptr)                      \
-  X(UnmapMemory, nullptr)                    \
   X(InvalidateMappedMemoryRanges, nullptr)   \
   X(GetBufferMemoryRequirements, nullptr)    \
+  X(GetImageMemoryRequirements, nullptr)     \
+  X(GetSemaphoreCounterValue, "vkGetSemaphoreCounterValueKHR") \
   X(CreateSampler, nullptr)                  \
   X(DestroySampler, nullptr)                 \
   X(CreateFence, nullptr)                    \
   X(DestroyFence, nullptr)                   \
   X(GetFenceStatus, nullptr)                 \
   X(ResetFences, nullptr)                    \
-  X(CreateSemaphore, nullptr)                \
-  X(DestroySemaphore, nullptr)               \
   X(CreateEvent, nullptr)                    \
   X(DestroyEvent, nullptr)
 
@@ -47,6 +45,11 @@ namespace kiln::layer {
   X(QueueSubmit2, "vkQueueSubmit2KHR")                                         \
   X(QueuePresentKHR, nullptr)                                                  \
   X(AllocateMemory, nullptr)                                                   \
+  X(MapMemory, nullptr)                                                        \
+  X(UnmapMemory, nullptr)                                                      \
+  X(CreateSemaphore, nullptr)                                                  \
+  X(DestroySemaphore, nullptr)                                                 \
+  X(SignalSemaphore, "vkSignalSemaphoreKHR")                                   \
   X(FreeMemory, nullptr)                                                       \
   X(BindBufferMemory, nullptr)                                                 \
   X(BindImageMemory, nullptr)                                                  \

@@ -116,6 +116,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
   j["debug_name"] = r.debug_name;
   j["handle"] = hex(r.handle);
   j["written"] = r.written;
+  if (!r.copy.empty()) j["copy"] = r.copy;
   j["kind"] = r.is_image ? "image" : "buffer";
 
   std::string extension = "bin";
@@ -208,6 +209,7 @@ void write_capture(const Capture& capture, const std::string& folder_name) {
     }
     j["when"] = capture.when;
     j["bytes_copied"] = capture.bytes_copied;
+    j["bytes_deferred"] = capture.bytes_deferred;
     j["resources"] = resources;
     j["notes"] = notes;
     write_json(folder, j);

@@ -2,6 +2,7 @@
 // shaders' reflection), attachments, vertex/index/indirect buffers, push constants, copy operands.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "hook/format.h"
@@ -141,6 +142,33 @@ bool is_storage(VkDescriptorType t) {
   return t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER || t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC ||
          t == VK_DESCRIPTOR_TYPE_STORAGE_IMAGE || t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER;
 }
+
+}  // namespace
+
+const std::vector<std::pair<uint32_t, uint32_t>>& written_bindings(Pipeline& p) {
+  std::call_once(p.written_once, [&] {
+    reflect(p);
+    std::set<std::pair<uint32_t, uint32_t>> w;
+    bool all = true;
+    for (const auto& r : p.reflections) {
+      if (!r) {
+        all = false;
+        continue;
+      }
+      for (const DescriptorBinding& b : r->bindings)
+        if (b.written) w.insert({b.set, b.binding});
+    }
+    if (!all && p.layout)
+      for (uint32_t set = 0; set < p.layout->sets.size(); ++set)
+        if (const auto& l = p.layout->sets[set])
+          for (const auto& b : l->bindings)
+            if (is_storage(b.type)) w.insert({set, b.binding});
+    p.written.assign(w.begin(), w.end());
+  });
+  return p.written;
+}
+
+namespace {
 
 void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) {
   const BindState& bs = bp == VK_PIPELINE_BIND_POINT_COMPUTE ? st.compute : st.graphics;

@@ -9,6 +9,11 @@ namespace kiln::layer {
 Config read_config() {
   Config c;
   if (const char* out = std::getenv("KILN_CAPTURE_OUT")) c.out_dir = out;
+  if (const char* v = std::getenv("KILN_CAPTURE_COW"); v && *v) {
+    std::string s = v;
+    if (s == "off" || s == "0" || s == "false") c.cow = false;
+    else if (s != "on" && s != "1" && s != "true") report("KILN_CAPTURE_COW='" + s + "' is not on|off; using on");
+  }
   if (const char* w = std::getenv("KILN_CAPTURE_WHEN"); w && *w) {
     if (!parse_when(w, &c.when)) report(std::string("KILN_CAPTURE_WHEN='") + w + "' is not before|after|both; using both");
   }

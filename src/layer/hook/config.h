@@ -4,6 +4,7 @@
 //                         submissions (vkQueueSubmit* calls) for programs without a swapchain
 //   KILN_CAPTURE_WHEN     before | after | both (default both)
 //   KILN_CAPTURE_OUT      the folder the capture is written to (capture.json + files)
+//   KILN_CAPTURE_COW      on | off (default on): copy-on-write for resources the command only reads
 #pragma once
 
 #include <string>
@@ -19,6 +20,7 @@ struct Config {
   uint64_t frame = 1;
   KilnWhen when = KilnWhen::Both;
   std::string out_dir;
+  bool cow = true;
 };
 
 // Reads the environment; reports (stderr) a malformed value and ignores it.

@@ -52,6 +52,7 @@ struct Target {
 struct HookError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, const Target& target);
+// `later`: what the rest of its submission writes (resources it hits are copied now, never given a cow).
+std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, const Target& target, const WriteSet& later);
 
 }  // namespace kiln::layer

@@ -1,6 +1,7 @@
 // A capture in flight: the layer-owned command buffer that replays the program's with copies around
 // the selected command, the host-visible buffer the copies land in, the fence that says they are
-// done, and what each copy is (a CopyJob). Issue 6 replaces some copies with cows attached here.
+// done, and what each copy is (a CopyJob). A copy the command only reads may be a cow instead
+// (cow/cow.h): no copy now, its bytes come later.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "capture_data.h"
+#include "cow/cow.h"
 
 namespace kiln::layer {
 
@@ -26,6 +28,7 @@ struct CopyJob {
   uint64_t before_at = UINT64_MAX, after_at = UINT64_MAX;  // offsets in the staging buffer
   bool after_is_before = false;       // read-only: copied once, "after" = "before"
   std::vector<uint8_t> inline_bytes;  // push constants: known on the host
+  std::shared_ptr<Cow> cow;           // set: not copied now (before_at/after_at unset)
 };
 
 struct PendingCapture {
@@ -42,8 +45,10 @@ struct PendingCapture {
 };
 
 // Both under dev.mutex. poll_pending reads back every capture whose fence signalled (writing it when
-// it has a folder); finish_device waits for all and frees the layer's objects.
+// it has a folder); finish_device waits for all and frees the layer's objects. deliver fills the bytes
+// of a completed capture's cows (reading untouched resources now).
 void poll_pending(Device& dev);
+void deliver(Device& dev, Capture& cap, std::vector<std::pair<size_t, std::shared_ptr<Cow>>>& cows);
 void finish_device(Device& dev);
 void destroy_pending(Device& dev, PendingCapture& p);
 

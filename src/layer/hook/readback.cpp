@@ -1,5 +1,7 @@
 // Completing captures: once the layer's fence signalled, the staging buffer is read into the Capture,
 // written to its folder (when it has one) and kept for the C API; the layer's objects are freed.
+// Resources given a cow get their bytes at delivery: written at once when the capture has a folder,
+// when handed out through the C API otherwise.
 #include <cstring>
 
 #include "dump/write_capture.h"
@@ -22,7 +24,22 @@ void destroy_pending(Device& dev, PendingCapture& p) {
   p.render_passes.clear();
 }
 
+void deliver(Device& dev, Capture& cap, std::vector<std::pair<size_t, std::shared_ptr<Cow>>>& cows) {
+  for (auto& [index, cow] : cows) {
+    CapturedResource& r = cap.resources[index];
+    const std::vector<uint8_t>& bytes = cow_bytes(dev, *cow);
+    if (!cow->note.empty()) cap.notes.push_back(cow->note + " (" + r.debug_name + ")");
+    r.copy = cow->cause == KILN_COW_CAUSE_COUNT ? "untouched" : cow_cause_name(cow->cause);
+    if (r.has_before) r.before = bytes;
+    if (r.has_after) r.after = bytes;
+  }
+  cows.clear();
+}
+
 static void complete(Device& dev, PendingCapture& p) {
+  hook_completed(dev, p);
+  const bool want_before = p.capture.when != "after", want_after = p.capture.when != "before";
+  std::vector<std::pair<size_t, std::shared_ptr<Cow>>> cows;
   void* mapped = nullptr;
   if (dev.d.MapMemory(dev.handle, p.memory, 0, VK_WHOLE_SIZE, 0, &mapped) != VK_SUCCESS) {
     report("mapping the capture's buffer failed: capture lost");
@@ -38,6 +55,14 @@ static void complete(Device& dev, PendingCapture& p) {
       r.after = std::move(j.inline_bytes);
     }
     cap->bytes_copied += j.bytes * ((j.before_at != UINT64_MAX) + (j.after_at != UINT64_MAX));
+    if (j.cow) {
+      cap->bytes_deferred += j.bytes;
+      r.has_before = want_before;
+      r.has_after = want_after;
+      cows.emplace_back(cap->resources.size(), std::move(j.cow));
+      cap->resources.push_back(std::move(r));
+      continue;
+    }
     if (j.before_at != UINT64_MAX) {
       r.has_before = true;
       r.before.assign(bytes + j.before_at, bytes + j.before_at + j.bytes);
@@ -52,8 +77,11 @@ static void complete(Device& dev, PendingCapture& p) {
     cap->resources.push_back(std::move(r));
   }
   dev.d.UnmapMemory(dev.handle, p.memory);
+  ++dev.cow.stats.captures;
+  dev.cow.stats.bytes_copied += cap->bytes_copied;
   bool written = false;
   if (!p.out_dir.empty()) {
+    deliver(dev, *cap, cows);
     try {
       write_capture(*cap, p.out_dir);
       written = true;
@@ -63,7 +91,7 @@ static void complete(Device& dev, PendingCapture& p) {
       report(std::string("writing the capture: ") + e.what());
     }
   }
-  dev.done.push_back({std::move(cap), written ? p.out_dir : std::string()});
+  dev.done.push_back({std::move(cap), written ? p.out_dir : std::string(), std::move(cows)});
 }
 
 void poll_pending(Device& dev) {
@@ -85,6 +113,9 @@ void finish_device(Device& dev) {
     destroy_pending(dev, *p);
   }
   dev.pending.clear();
+  // Captures never handed out go with the device; their cows' copies must end before it does.
+  for (auto& done : dev.done) done.cows.clear();
+  dev.cow.cows.clear();
   for (auto& [family, pool] : dev.own_pools) dev.d.DestroyCommandPool(dev.handle, pool, nullptr);
   dev.own_pools.clear();
   for (const Request& r : dev.env_requests)

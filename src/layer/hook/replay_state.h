@@ -15,6 +15,7 @@
 namespace kiln::layer {
 
 struct Device;
+struct Pipeline;
 
 struct BoundSet {
   VkDescriptorSet set = VK_NULL_HANDLE;
@@ -43,6 +44,9 @@ struct ReplayState {
 
   void track(Device& dev, const Cmd& c);
 };
+
+// The (set, binding) pairs `p`'s shaders may write; computed once per pipeline.
+const std::vector<std::pair<uint32_t, uint32_t>>& written_bindings(Pipeline& p);
 
 // The copies the selected command needs, from the state at it. Notes go to `capture.notes`.
 std::vector<CopyJob> collect_jobs(Device& dev, const ReplayState& st, const Cmd& cmd, Capture& capture);

@@ -32,13 +32,10 @@ uint32_t find_memory(const VkPhysicalDeviceMemoryProperties& mp, uint32_t bits) 
   return fallback;
 }
 
-// Issue 6 (copy-on-write) decides here: a job the command only reads could get a cow attached to its
-// resource instead of a copy, resolved before anything writes the resource. Today: always copy now.
-bool copy_now(const CopyJob&) { return true; }
-
 class Recorder {
  public:
-  Recorder(Device& dev, PendingCapture& p, const Target& t) : dev_(dev), d_(dev.d), p_(p), t_(t) {}
+  Recorder(Device& dev, const Queue& queue, PendingCapture& p, const Target& t, const WriteSet& later)
+      : dev_(dev), d_(dev.d), queue_(queue), p_(p), t_(t), later_(later) {}
 
   void visit(const Cmd& c, uint32_t seq) {
     if (c.op == Op::ExecuteCommands) return;  // its secondaries' records follow, inlined
@@ -285,14 +282,24 @@ class Recorder {
   }
 
   // Where each copy lands. A resource the command only reads (and that no other binding of the
-  // command writes: aliasing) is copied once; its "after" is its "before".
+  // command writes: aliasing) is copied once; its "after" is its "before". Or not at all, now: a cow
+  // (copy-on-write) when nothing the layer cannot see may write it.
   void allocate_staging(bool before, bool after) {
     std::set<uint64_t> written;
+    WriteSet later = later_;
     for (const CopyJob& j : p_.jobs)
-      if (j.meta.written) written.insert(j.meta.handle);
+      if (j.meta.written) {
+        written.insert(j.meta.handle);
+        later.writes.push_back({j.meta.handle, VK_NULL_HANDLE, 0, 0, KILN_COW_STORAGE});
+      }
     uint64_t at = 0;
     for (CopyJob& j : p_.jobs) {
       if (!j.inline_bytes.empty() || j.bytes == 0) continue;
+      if (!written.count(j.meta.handle) && (j.cow = make_cow(dev_, queue_, j, later))) {
+        j.cow->hook = j.cow->hook ? j.cow->hook : &p_;
+        j.after_is_before = before && after;
+        continue;
+      }
       uint64_t align = 16;
       if (j.image) align = std::lcm<uint64_t>(16, copy_texel_bytes(j.meta.format, j.meta.aspect));
       if (before) {
@@ -365,7 +372,7 @@ class Recorder {
                           nullptr, static_cast<uint32_t>(to.size()), to.data());
     for (const CopyJob& j : p_.jobs) {
       uint64_t at = before ? j.before_at : j.after_at;
-      if (at == UINT64_MAX || !copy_now(j)) continue;
+      if (at == UINT64_MAX) continue;
       if (j.buffer) {
         VkBufferCopy r{j.meta.offset, at, j.bytes};
         d_.CmdCopyBuffer(p_.cb, j.buffer, p_.staging, 1, &r);
@@ -383,8 +390,10 @@ class Recorder {
 
   Device& dev_;
   const DeviceDispatch& d_;
+  const Queue& queue_;
   PendingCapture& p_;
   const Target& t_;
+  const WriteSet& later_;
   ReplayState st_;
   // The pass being split.
   VkRenderingInfo rendering_{};
@@ -397,7 +406,7 @@ class Recorder {
 
 }  // namespace
 
-std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, const Target& t) {
+std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, const Target& t, const WriteSet& later) {
   if (!dev.unrecorded_commands.empty()) {
     std::string names;
     for (const std::string& n : dev.unrecorded_commands) names += (names.empty() ? "" : ", ") + n;
@@ -442,7 +451,7 @@ std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, cons
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     check(d.BeginCommandBuffer(p->cb, &bi), "vkBeginCommandBuffer");
-    Recorder rec(dev, *p, t);
+    Recorder rec(dev, queue, *p, t, later);
     seq = 0;
     traverse(*t.cb, seq, [&](const Cmd& c, uint32_t s) { rec.visit(c, s); }, [](CommandBuffer*, const std::string&) {});
     rec.finish();

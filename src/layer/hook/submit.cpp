@@ -1,7 +1,7 @@
 // Submission: frames are counted, the submitted command buffers are walked in execution order to
 // find the selected command, and the command buffer holding it is swapped for the layer's re-recorded
-// one. A per-submission record (queue, command buffers, waits, signals) is kept for the frame being
-// searched; issue 6's submission graph grows from it.
+// one. Every batch joins the submission graph (cow/graph.h); before a batch goes to the driver, the
+// cows it may write are resolved (their copies submitted ahead of it).
 #include <algorithm>
 #include <optional>
 
@@ -18,7 +18,84 @@ constexpr size_t kMaxFrameCommands = 100000;
 // What one vkQueueSubmit(2) batch holds, whichever entry point it came through.
 struct Batch {
   std::vector<VkCommandBuffer> cbs;
+  std::vector<SemaphoreUse> waits, signals;
 };
+
+std::vector<Batch> batches_of(uint32_t n, const VkSubmitInfo* submits) {
+  std::vector<Batch> out(n);
+  for (uint32_t b = 0; b < n; ++b) {
+    const VkSubmitInfo& si = submits[b];
+    out[b].cbs.assign(si.pCommandBuffers, si.pCommandBuffers + si.commandBufferCount);
+    const VkTimelineSemaphoreSubmitInfo* tl = nullptr;
+    for (auto* e = static_cast<const VkBaseInStructure*>(si.pNext); e; e = e->pNext)
+      if (e->sType == VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO) tl = reinterpret_cast<const VkTimelineSemaphoreSubmitInfo*>(e);
+    for (uint32_t i = 0; i < si.waitSemaphoreCount; ++i)
+      out[b].waits.push_back({si.pWaitSemaphores[i],
+                              tl && i < tl->waitSemaphoreValueCount && tl->pWaitSemaphoreValues ? tl->pWaitSemaphoreValues[i] : 0});
+    for (uint32_t i = 0; i < si.signalSemaphoreCount; ++i)
+      out[b].signals.push_back({si.pSignalSemaphores[i],
+                                tl && i < tl->signalSemaphoreValueCount && tl->pSignalSemaphoreValues ? tl->pSignalSemaphoreValues[i] : 0});
+  }
+  return out;
+}
+
+std::vector<Batch> batches_of(uint32_t n, const VkSubmitInfo2* submits) {
+  std::vector<Batch> out(n);
+  for (uint32_t b = 0; b < n; ++b) {
+    const VkSubmitInfo2& si = submits[b];
+    for (uint32_t i = 0; i < si.commandBufferInfoCount; ++i) out[b].cbs.push_back(si.pCommandBufferInfos[i].commandBuffer);
+    for (uint32_t i = 0; i < si.waitSemaphoreInfoCount; ++i)
+      out[b].waits.push_back({si.pWaitSemaphoreInfos[i].semaphore, si.pWaitSemaphoreInfos[i].value});
+    for (uint32_t i = 0; i < si.signalSemaphoreInfoCount; ++i)
+      out[b].signals.push_back({si.pSignalSemaphoreInfos[i].semaphore, si.pSignalSemaphoreInfos[i].value});
+  }
+  return out;
+}
+
+// The batches join the graph; the cows they may write are resolved ahead of them. Returns the first
+// batch's serial.
+uint64_t graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches) {
+  auto counter = [&](VkSemaphore s) { return semaphore_value(dev, s); };
+  uint64_t first = dev.graph.next_serial();
+  for (const Batch& b : batches) dev.graph.add(queue, b.waits, b.signals, counter);
+  if (!dev.cow.any()) {
+    dev.graph.take_newly_ready();
+    return first;
+  }
+  activate_ready_cows(dev);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    WriteSet writes;
+    for (VkCommandBuffer cb : batches[b].cbs) scan_writes(dev, cb, writes);
+    if (writes.everything || !writes.writes.empty()) resolve_hits(dev, queue, writes, first + b);
+  }
+  return first;
+}
+
+// What the hooked submission writes after the selected command: the rest of its command buffer, the
+// command buffers after it in its batch, the batches after it.
+WriteSet writes_after(Device& dev, const std::vector<Batch>& batches, const Target& t) {
+  WriteSet w;
+  if (!dev.cow.enabled) return w;
+  scan_writes(dev, batches[t.batch].cbs[t.index], w, t.seq + 1);
+  for (size_t i = t.index + 1; i < batches[t.batch].cbs.size(); ++i) scan_writes(dev, batches[t.batch].cbs[i], w);
+  for (size_t b = t.batch + 1; b < batches.size(); ++b)
+    for (VkCommandBuffer cb : batches[b].cbs) scan_writes(dev, cb, w);
+  return w;
+}
+
+// The hooked submission went to the driver: its cows count from now on.
+void attach_cows(Device& dev, PendingCapture& p, uint64_t batch) {
+  for (CopyJob& j : p.jobs) {
+    if (!j.cow) continue;
+    dev.cow.stats.bytes_deferred += j.bytes;
+    if (j.cow->batch) continue;  // shared with an earlier capture of the same untouched range
+    j.cow->batch = batch;
+    j.cow->active = dev.graph.ready(batch);
+    dev.cow.cows.push_back(j.cow);
+    ++dev.cow.stats.cows;
+  }
+  dev.update_recording();
+}
 
 bool searching(const Device& dev, uint64_t frame) {
   if (!dev.api_requests.empty()) return true;
@@ -159,7 +236,7 @@ std::unique_ptr<PendingCapture> prepare(Device& dev, Queue& q, const std::vector
     return nullptr;
   }
   try {
-    auto p = build_hook(dev, q, *t);
+    auto p = build_hook(dev, q, *t, writes_after(dev, batches, *t));
     p->out_dir = t->from_api ? (dev.out_dir.empty() ? "" : dev.out_dir + "/api-" + std::to_string(++dev.api_captures))
                              : dev.out_dir;
     return p;
@@ -182,6 +259,16 @@ std::unique_ptr<PendingCapture> guarded_prepare(Device& dev, Queue& q, const std
     report("capture abandoned, the submission runs untouched: unknown error");
   }
   return nullptr;
+}
+
+uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches) {
+  uint64_t first = dev.graph.next_serial();
+  try {
+    graph_and_cows(dev, queue, batches);
+  } catch (const std::exception& e) {
+    report(std::string("copy-on-write: ") + e.what());
+  }
+  return first;
 }
 
 void log_submission(Device& dev, SubmissionRecord rec) {
@@ -253,12 +340,9 @@ VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit(VkQueue queue, uint32_t n, const VkSu
   std::unique_ptr<PendingCapture> p;
   bool hooked = false;
   Target t;
-  if (searching(dev, frame)) {
-    std::vector<Batch> batches(n);
-    for (uint32_t b = 0; b < n; ++b)
-      batches[b].cbs.assign(submits[b].pCommandBuffers, submits[b].pCommandBuffers + submits[b].commandBufferCount);
-    p = guarded_prepare(dev, *q, batches, frame, &t);
-  }
+  std::vector<Batch> batches = batches_of(n, submits);
+  uint64_t first = guarded_cows(dev, queue, batches);
+  if (searching(dev, frame)) p = guarded_prepare(dev, *q, batches, frame, &t);
   VkResult r;
   if (!p) {
     r = dev.d.QueueSubmit(queue, n, submits, fence);
@@ -273,7 +357,10 @@ VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit(VkQueue queue, uint32_t n, const VkSu
     r = dev.d.QueueSubmit(queue, n, copy.data(), p->fence);
     if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit(queue, 0, nullptr, fence);
     hooked = r == VK_SUCCESS;
-    if (hooked) dev.pending.push_back(std::move(p));
+    if (hooked) {
+      attach_cows(dev, *p, first + t.batch);
+      dev.pending.push_back(std::move(p));
+    }
     else destroy_pending(dev, *p);
   }
   if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);
@@ -291,13 +378,9 @@ VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit2(VkQueue queue, uint32_t n, const VkS
   std::unique_ptr<PendingCapture> p;
   bool hooked = false;
   Target t;
-  if (searching(dev, frame)) {
-    std::vector<Batch> batches(n);
-    for (uint32_t b = 0; b < n; ++b)
-      for (uint32_t i = 0; i < submits[b].commandBufferInfoCount; ++i)
-        batches[b].cbs.push_back(submits[b].pCommandBufferInfos[i].commandBuffer);
-    p = guarded_prepare(dev, *q, batches, frame, &t);
-  }
+  std::vector<Batch> batches = batches_of(n, submits);
+  uint64_t first = guarded_cows(dev, queue, batches);
+  if (searching(dev, frame)) p = guarded_prepare(dev, *q, batches, frame, &t);
   VkResult r;
   if (!p) {
     r = dev.d.QueueSubmit2(queue, n, submits, fence);
@@ -310,7 +393,10 @@ VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit2(VkQueue queue, uint32_t n, const VkS
     r = dev.d.QueueSubmit2(queue, n, copy.data(), p->fence);
     if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit2(queue, 0, nullptr, fence);
     hooked = r == VK_SUCCESS;
-    if (hooked) dev.pending.push_back(std::move(p));
+    if (hooked) {
+      attach_cows(dev, *p, first + t.batch);
+      dev.pending.push_back(std::move(p));
+    }
     else destroy_pending(dev, *p);
   }
   if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);

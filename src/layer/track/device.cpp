@@ -15,6 +15,7 @@ void setup_device(Device& dev, const VkDeviceCreateInfo*) {
   dev.api_version = props.apiVersion;
   Config c = read_config();
   dev.out_dir = c.out_dir;
+  dev.cow.enabled = c.cow;
   if (c.has_spec) {
     Request r;
     r.spec = c.spec;

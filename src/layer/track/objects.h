@@ -1,7 +1,6 @@
 // What the layer knows about each object of a device: its create info (deep copies of what the hook
 // needs), its memory binding, its debug name. Plain data; maps in state.h own them by shared_ptr so a
 // lookup in the submit path stays valid while the program destroys the object on another thread.
-// Copy-on-write (issue 6) hangs its per-resource cows off Buffer and Image.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -21,9 +20,11 @@ struct Memory {
   VkDeviceMemory handle = VK_NULL_HANDLE;
   VkDeviceSize size = 0;
   uint32_t type_index = 0;
+  bool mapped = false;          // by the program, now (copy-on-write cannot see host writes then)
+  bool device_address = false;  // VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT: written through pointers
 };
 
-struct MemoryBinding {  // where a resource lives; issue 6 resolves aliasing and host writes through it
+struct MemoryBinding {  // where a resource lives; copy-on-write resolves aliasing and host writes through it
   VkDeviceMemory memory = VK_NULL_HANDLE;
   VkDeviceSize offset = 0;
 };
@@ -42,6 +43,7 @@ struct Image {
   bool copyable = false;              // TRANSFER_SRC present on the real object
   bool swapchain = false;
   MemoryBinding binding;
+  VkDeviceSize memory_size = 0;       // its memory requirements' size, from the binding on
 };
 
 struct ImageView {
@@ -135,6 +137,10 @@ struct Pipeline {
   std::once_flag reflected;
   std::vector<std::optional<Reflection>> reflections;  // per stage; nullopt when reflection failed
   std::string reflection_error;
+  // The (set, binding) pairs its shaders may write (stores, image writes, atomics), made on first need
+  // by copy-on-write; every storage binding of the layout when reflection failed.
+  std::once_flag written_once;
+  std::vector<std::pair<uint32_t, uint32_t>> written;
 };
 
 struct RenderPass {

@@ -1,5 +1,7 @@
 // Memory, buffers, images, views and swapchains. Buffers and images get TRANSFER_SRC added to their
 // usage (where the format allows it for images) so the hook can copy them; the program never sees it.
+// Copy-on-write: mapping memory, destroying a resource or freeing memory first resolves the cows on
+// it (and waits for their copies: the host write or the destruction comes right after).
 #include "dispatch/hooks.h"
 #include "state.h"
 
@@ -15,6 +17,10 @@ VKAPI_ATTR VkResult VKAPI_CALL AllocateMemory(VkDevice device, const VkMemoryAll
     m->handle = *out;
     m->size = info->allocationSize;
     m->type_index = info->memoryTypeIndex;
+    for (auto* e = static_cast<const VkBaseInStructure*>(info->pNext); e; e = e->pNext)
+      if (e->sType == VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO)
+        m->device_address |= (reinterpret_cast<const VkMemoryAllocateFlagsInfo*>(e)->flags &
+                              VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT) != 0;
     dev->memories.add(*out, std::move(m));
   }
   return r;
@@ -22,8 +28,30 @@ VKAPI_ATTR VkResult VKAPI_CALL AllocateMemory(VkDevice device, const VkMemoryAll
 
 VKAPI_ATTR void VKAPI_CALL FreeMemory(VkDevice device, VkDeviceMemory memory, const VkAllocationCallbacks* alloc) {
   Device* dev = device_of(device);
-  if (memory) dev->memories.remove(memory);
+  if (memory) {
+    std::lock_guard lock(dev->mutex);
+    resolve_memory(*dev, memory, 0, VK_WHOLE_SIZE, KILN_COW_DESTROY);
+    dev->memories.remove(memory);
+  }
   dev->d.FreeMemory(device, memory, alloc);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSize offset, VkDeviceSize size,
+                                         VkMemoryMapFlags flags, void** data) {
+  Device* dev = device_of(device);
+  {
+    std::lock_guard lock(dev->mutex);
+    resolve_memory(*dev, memory, offset, size, KILN_COW_HOST_WRITE);
+    if (auto m = dev->memories.get(memory)) m->mapped = true;
+  }
+  return dev->d.MapMemory(device, memory, offset, size, flags, data);
+}
+
+VKAPI_ATTR void VKAPI_CALL UnmapMemory(VkDevice device, VkDeviceMemory memory) {
+  Device* dev = device_of(device);
+  dev->d.UnmapMemory(device, memory);
+  std::lock_guard lock(dev->mutex);
+  if (auto m = dev->memories.get(memory)) m->mapped = false;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL CreateBuffer(VkDevice device, const VkBufferCreateInfo* info,
@@ -50,7 +78,11 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateBuffer(VkDevice device, const VkBufferCreat
 
 VKAPI_ATTR void VKAPI_CALL DestroyBuffer(VkDevice device, VkBuffer buffer, const VkAllocationCallbacks* alloc) {
   Device* dev = device_of(device);
-  if (buffer) dev->buffers.remove(buffer);
+  if (buffer) {
+    std::lock_guard lock(dev->mutex);
+    resolve_handle(*dev, handle_key(buffer), KILN_COW_DESTROY);
+    dev->buffers.remove(buffer);
+  }
   dev->d.DestroyBuffer(device, buffer, alloc);
 }
 
@@ -88,8 +120,19 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateImage(VkDevice device, const VkImageCreateI
 
 VKAPI_ATTR void VKAPI_CALL DestroyImage(VkDevice device, VkImage image, const VkAllocationCallbacks* alloc) {
   Device* dev = device_of(device);
-  if (image) dev->images.remove(image);
+  if (image) {
+    std::lock_guard lock(dev->mutex);
+    resolve_handle(*dev, handle_key(image), KILN_COW_DESTROY);
+    dev->images.remove(image);
+  }
   dev->d.DestroyImage(device, image, alloc);
+}
+
+static void bind_image(Device& dev, Image& img, VkDeviceMemory memory, VkDeviceSize offset) {
+  img.binding = {memory, offset};
+  VkMemoryRequirements req{};
+  dev.d.GetImageMemoryRequirements(dev.handle, img.handle, &req);
+  img.memory_size = req.size;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL BindBufferMemory(VkDevice device, VkBuffer buffer, VkDeviceMemory memory,
@@ -106,7 +149,7 @@ VKAPI_ATTR VkResult VKAPI_CALL BindImageMemory(VkDevice device, VkImage image, V
   Device* dev = device_of(device);
   VkResult r = dev->d.BindImageMemory(device, image, memory, offset);
   if (r == VK_SUCCESS)
-    if (auto i = dev->images.get(image)) i->binding = {memory, offset};
+    if (auto i = dev->images.get(image)) bind_image(*dev, *i, memory, offset);
   return r;
 }
 
@@ -124,7 +167,7 @@ VKAPI_ATTR VkResult VKAPI_CALL BindImageMemory2(VkDevice device, uint32_t count,
   VkResult r = dev->d.BindImageMemory2(device, count, infos);
   if (r == VK_SUCCESS)
     for (uint32_t i = 0; i < count; ++i)
-      if (auto img = dev->images.get(infos[i].image)) img->binding = {infos[i].memory, infos[i].memoryOffset};
+      if (auto img = dev->images.get(infos[i].image)) bind_image(*dev, *img, infos[i].memory, infos[i].memoryOffset);
   return r;
 }
 

@@ -20,6 +20,8 @@ namespace prog {
 
 inline int g_validation_messages = 0;
 inline std::vector<const char*> g_device_extensions;  // set before making a Gpu
+inline void* g_device_features = nullptr;  // more feature structs for the device (chained after Vulkan 1.3's)
+inline uint32_t g_queue_count = 1;         // queues made in the family (Gpu::queue is the first)
 inline int g_failures = 0;
 
 #define VKCHECK(x)                                                                   \
@@ -113,11 +115,13 @@ class Gpu {
     float prio = 1;
     VkDeviceQueueCreateInfo qi{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     qi.queueFamilyIndex = family;
-    qi.queueCount = 1;
-    qi.pQueuePriorities = &prio;
+    float prios[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    qi.queueCount = g_queue_count;
+    qi.pQueuePriorities = g_queue_count > 1 ? prios : &prio;
     VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
     f13.dynamicRendering = VK_TRUE;
     f13.synchronization2 = VK_TRUE;
+    f13.pNext = g_device_features;
     VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     di.pNext = &f13;
     di.queueCreateInfoCount = 1;

@@ -1,0 +1,261 @@
+// Resolving cows: one layer-owned submission copies their ranges into a host-visible snapshot. It goes
+// on the queue of the submission about to write, ahead of it, framed by full barriers: the copy waits
+// for everything submitted before it on that queue (the captured command included, when it ran there)
+// and everything after it waits for the copy. When the captured command ran on another queue and has
+// not completed, the CPU waits for it first (rare: cross-queue writers of a resource just captured).
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+#include "cow/cow.h"
+#include "hook/format.h"
+#include "hook/pending.h"
+#include "state.h"
+
+namespace kiln::layer {
+
+namespace {
+
+uint32_t host_memory_type(const VkPhysicalDeviceMemoryProperties& mp, uint32_t bits) {
+  const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  uint32_t fallback = UINT32_MAX;
+  for (uint32_t i = 0; i < mp.memoryTypeCount; ++i) {
+    if (!(bits & (1u << i)) || (mp.memoryTypes[i].propertyFlags & want) != want) continue;
+    if (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT) return i;
+    if (fallback == UINT32_MAX) fallback = i;
+  }
+  return fallback;
+}
+
+VkImageLayout copy_layout(VkImageLayout l) {
+  return l == VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL || l == VK_IMAGE_LAYOUT_SHARED_PRESENT_KHR
+             ? l
+             : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+}
+
+bool ok(VkResult r, const char* what) {
+  if (r == VK_SUCCESS) return true;
+  report(std::string("copy-on-write: ") + what + " failed (VkResult " + std::to_string(r) + ")");
+  return false;
+}
+
+// Records and submits the copies; false when the layer could not (the cows then stay attached and the
+// reason is reported; their captures say so when read).
+bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& cows) {
+  const DeviceDispatch& d = dev.d;
+  Queue* q = queue_state(queue);
+  if (!q) return false;
+  auto snap = std::make_shared<CowSnapshot>();
+  snap->device = &dev;
+  std::vector<uint64_t> at(cows.size());
+  uint64_t size = 0;
+  for (size_t i = 0; i < cows.size(); ++i) {
+    uint64_t align = cows[i]->image ? std::lcm<uint64_t>(16, copy_texel_bytes(cows[i]->format, cows[i]->aspect)) : 16;
+    size = (size + align - 1) / align * align;
+    at[i] = size;
+    size += cows[i]->bytes;
+  }
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.size = std::max<uint64_t>(size, 16);
+  bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  if (!ok(d.CreateBuffer(dev.handle, &bi, nullptr, &snap->buffer), "vkCreateBuffer (snapshot)")) return false;
+  VkMemoryRequirements req{};
+  d.GetBufferMemoryRequirements(dev.handle, snap->buffer, &req);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = host_memory_type(dev.memory_properties, req.memoryTypeBits);
+  if (ai.memoryTypeIndex == UINT32_MAX) return false;
+  if (!ok(d.AllocateMemory(dev.handle, &ai, nullptr, &snap->memory), "vkAllocateMemory (snapshot)")) return false;
+  if (!ok(d.BindBufferMemory(dev.handle, snap->buffer, snap->memory, 0), "vkBindBufferMemory (snapshot)")) return false;
+
+  VkCommandPool& pool = dev.own_pools[q->family];
+  if (!pool) {
+    VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pi.queueFamilyIndex = q->family;
+    pi.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+    if (!ok(d.CreateCommandPool(dev.handle, &pi, nullptr, &pool), "vkCreateCommandPool")) return false;
+  }
+  snap->pool = pool;
+  VkCommandBufferAllocateInfo cai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  cai.commandPool = pool;
+  cai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  cai.commandBufferCount = 1;
+  if (!ok(d.AllocateCommandBuffers(dev.handle, &cai, &snap->cb), "vkAllocateCommandBuffers")) return false;
+  if (dev.set_loader_data) dev.set_loader_data(dev.handle, snap->cb);
+  else *reinterpret_cast<void**>(snap->cb) = *reinterpret_cast<void**>(dev.handle);
+  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  if (!ok(d.CreateFence(dev.handle, &fi, nullptr, &snap->fence), "vkCreateFence")) return false;
+
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  d.BeginCommandBuffer(snap->cb, &begin);
+  struct Sub {
+    VkImage image;
+    uint32_t mip, layer;
+    bool operator<(const Sub& o) const { return std::tie(image, mip, layer) < std::tie(o.image, o.mip, o.layer); }
+  };
+  std::map<Sub, std::pair<VkImageLayout, VkImageAspectFlags>> subs;
+  for (const auto& c : cows)
+    if (c->image) subs.emplace(Sub{c->image, c->mip, c->layer}, std::make_pair(c->layout, c->all_aspects));
+  std::vector<VkImageMemoryBarrier> to, back;
+  for (const auto& [s, v] : subs) {
+    auto [layout, aspects] = v;
+    if (copy_layout(layout) == layout) continue;
+    VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+    b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
+    b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
+    b.oldLayout = layout;
+    b.newLayout = copy_layout(layout);
+    b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    b.image = s.image;
+    b.subresourceRange = {aspects, s.mip, 1, s.layer, 1};
+    to.push_back(b);
+    std::swap(b.oldLayout, b.newLayout);
+    back.push_back(b);
+  }
+  VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
+                      VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
+  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,
+                       nullptr, static_cast<uint32_t>(to.size()), to.data());
+  for (size_t i = 0; i < cows.size(); ++i) {
+    const Cow& c = *cows[i];
+    if (c.buffer) {
+      VkBufferCopy r{c.offset, at[i], c.bytes};
+      d.CmdCopyBuffer(snap->cb, c.buffer, snap->buffer, 1, &r);
+    } else {
+      VkBufferImageCopy r{};
+      r.bufferOffset = at[i];
+      r.imageSubresource = {c.aspect, c.mip, c.layer, 1};
+      r.imageExtent = c.extent;
+      d.CmdCopyImageToBuffer(snap->cb, c.image, copy_layout(c.layout), snap->buffer, 1, &r);
+    }
+  }
+  VkMemoryBarrier after{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
+                        VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_READ_BIT};
+  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                       0, 1, &after, 0, nullptr, static_cast<uint32_t>(back.size()), back.data());
+  if (!ok(d.EndCommandBuffer(snap->cb), "vkEndCommandBuffer (snapshot)")) return false;
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &snap->cb;
+  if (!ok(d.QueueSubmit(queue, 1, &si, snap->fence), "vkQueueSubmit (snapshot)")) return false;
+  for (size_t i = 0; i < cows.size(); ++i) {
+    cows[i]->resolved = true;
+    cows[i]->snapshot = snap;
+    cows[i]->snapshot_offset = at[i];
+  }
+  return true;
+}
+
+void wait_snapshot(Device& dev, CowSnapshot& s) {
+  if (s.waited) return;
+  dev.d.WaitForFences(dev.handle, 1, &s.fence, VK_TRUE, UINT64_MAX);
+  s.waited = true;
+}
+
+}  // namespace
+
+CowSnapshot::~CowSnapshot() {
+  if (!device) return;
+  const DeviceDispatch& d = device->d;
+  if (fence) {
+    if (!waited) d.WaitForFences(device->handle, 1, &fence, VK_TRUE, UINT64_MAX);
+    d.DestroyFence(device->handle, fence, nullptr);
+  }
+  if (cb) d.FreeCommandBuffers(device->handle, pool, 1, &cb);
+  if (buffer) d.DestroyBuffer(device->handle, buffer, nullptr);
+  if (memory) d.FreeMemory(device->handle, memory, nullptr);
+}
+
+void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& all, KilnCowCause cause,
+                  bool wait) {
+  std::vector<std::shared_ptr<Cow>> cows;
+  for (const auto& c : all)
+    if (c && !c->resolved) cows.push_back(c);
+  if (cows.empty()) return;
+  // Its captured command on another queue, not known complete: the copy must not overtake it.
+  for (const auto& c : cows)
+    if (c->hook && c->queue != queue) dev.d.WaitForFences(dev.handle, 1, &c->hook->fence, VK_TRUE, UINT64_MAX);
+  if (!submit_snapshot(dev, queue, cows)) {
+    for (const auto& c : cows)
+      if (c->note.empty()) c->note = "copy-on-write: the layer could not copy this resource before it changed";
+    return;
+  }
+  KilnCaptureStats& s = dev.cow.stats;
+  for (const auto& c : cows) {
+    c->cause = cause;
+    if (cause == KILN_COW_CAUSE_COUNT) {
+      s.bytes_delivered += c->bytes;
+    } else {
+      s.bytes_resolved += c->bytes;
+      ++s.cows_resolved;
+      ++s.resolved_by[cause];
+    }
+  }
+  if (wait) wait_snapshot(dev, *cows.front()->snapshot);
+  dev.cow.prune();
+}
+
+void resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch) {
+  std::map<KilnCowCause, std::vector<std::shared_ptr<Cow>>> by_cause;
+  for (const auto& w : dev.cow.cows) {
+    auto c = w.lock();
+    if (!c || c->resolved) continue;
+    KilnCowCause cause;
+    if (!writes.hits(*c, &cause)) continue;
+    if (c->active) {
+      if (dev.graph.ancestor(writer_batch, c->batch)) continue;  // it happens before the captured command
+    } else {
+      // The captured command's batch waits for something not submitted yet. A writer that is ready
+      // cannot come after it (it would wait for the captured batch's signals): it comes before, or
+      // races it. One that is not ready either is decided when the captured batch becomes ready.
+      if (!dev.graph.ready(writer_batch)) c->undecided.push_back(writer_batch);
+      continue;
+    }
+    by_cause[cause].push_back(c);
+  }
+  for (auto& [cause, cows] : by_cause) resolve_cows(dev, queue, cows, cause, false);
+}
+
+void resolve_memory(Device& dev, VkDeviceMemory memory, uint64_t offset, uint64_t size, KilnCowCause cause) {
+  std::vector<std::shared_ptr<Cow>> hit;
+  for (const auto& w : dev.cow.cows) {
+    auto c = w.lock();
+    if (!c || c->resolved || c->memory != memory) continue;
+    if (size != VK_WHOLE_SIZE && (offset >= c->memory_offset + c->memory_size || c->memory_offset >= offset + size)) continue;
+    hit.push_back(c);
+  }
+  std::map<VkQueue, std::vector<std::shared_ptr<Cow>>> by_queue;
+  for (auto& c : hit) by_queue[c->queue].push_back(c);
+  for (auto& [queue, cows] : by_queue) resolve_cows(dev, queue, cows, cause, true);
+}
+
+void resolve_handle(Device& dev, uint64_t handle, KilnCowCause cause) {
+  std::map<VkQueue, std::vector<std::shared_ptr<Cow>>> by_queue;
+  for (const auto& w : dev.cow.cows)
+    if (auto c = w.lock(); c && !c->resolved && c->handle == handle) by_queue[c->queue].push_back(c);
+  for (auto& [queue, cows] : by_queue) resolve_cows(dev, queue, cows, cause, true);
+}
+
+const std::vector<uint8_t>& cow_bytes(Device& dev, Cow& cow) {
+  if (cow.have_bytes) return cow.data;
+  if (!cow.resolved) {
+    std::shared_ptr<Cow> self(std::shared_ptr<Cow>{}, &cow);  // non-owning: the caller holds it
+    resolve_cows(dev, cow.queue, {self}, KILN_COW_CAUSE_COUNT, true);
+  }
+  if (cow.resolved && cow.snapshot) {
+    wait_snapshot(dev, *cow.snapshot);
+    void* mapped = nullptr;
+    if (dev.d.MapMemory(dev.handle, cow.snapshot->memory, 0, VK_WHOLE_SIZE, 0, &mapped) == VK_SUCCESS) {
+      const auto* p = static_cast<const uint8_t*>(mapped) + cow.snapshot_offset;
+      cow.data.assign(p, p + cow.bytes);
+      dev.d.UnmapMemory(dev.handle, cow.snapshot->memory);
+      cow.have_bytes = true;
+    }
+    cow.snapshot.reset();
+  }
+  return cow.data;
+}
+
+}  // namespace kiln::layer

@@ -1,0 +1,693 @@
+// Copy-on-write captures (issue 6): the hooked dispatch only reads a large input (a 1 MiB read-only
+// storage buffer, or a 256x256 sampled texture), so the layer gives it a cow instead of a copy; what
+// the program does next decides whether the layer must copy it after all, and why. Every case checks
+// the captured input byte for byte against the pattern the dispatch saw, and the layer's statistics
+// (kilnGetCaptureStats) against the cause the case provokes. One case a run: `layer_cow --case NAME`.
+//
+//   static          nothing writes the input again: deferred, never resolved, delivered from the resource
+//                   (with KILN_CAPTURE_COW=off in the environment: copied at once, nothing deferred)
+//   static_off      the same with kilnSetCopyOnWrite(VK_FALSE): copied at once
+//   transfer        the next submission fills the input (vkCmdFillBuffer): resolved by a transfer
+//   transfer_copy   the same with vkCmdCopyBuffer
+//   transfer_image  a sampled texture, overwritten by vkCmdCopyBufferToImage
+//   clear_image     a sampled texture, cleared by vkCmdClearColorImage
+//   storage         a second compute pipeline stores to the input buffer
+//   storage_image   a second compute pipeline stores to the texture (imageStore)
+//   host            host-visible, unmapped at capture time; mapped and rewritten after the submission
+//   host_mapped     persistently mapped: the layer cannot see host writes, so it copies at once
+//   destroy         the input is destroyed and its memory freed before the capture is asked for
+//   timeline2       the seed's out-of-order case across two queues of one family: batch 2 (hooked, on the
+//                   first queue, waits timeline value 1) is submitted before batch 1 (second queue: fills
+//                   the input, signals 1); batch 3 (second queue, waits for batch 2) fills it again. The
+//                   capture shows batch 1's content; only batch 3 resolves the cow. Exits 77 (skipped)
+//                   where the family has one queue: on ONE queue lavapipe (Mesa 22.3) deadlocks on this
+//                   wait-before-signal even without any layer, so there is no single-queue case.
+//   timeline2_only  the same without batch 3: nothing resolves the cow
+//   alias           a second buffer bound to the input's memory is filled: resolved by aliasing
+//
+// Command buffers are begun after kilnCaptureNext: the layer records only from then on (a submitted
+// command buffer it did not record would resolve every cow as "unseen", which every case rules out).
+// --without-layer: the program alone (validation only): its own results are checked, no capture.
+#include <algorithm>
+#include <string>
+
+#include "cow_read_comp.h"
+#include "cow_read_image_comp.h"
+#include "cow_write_comp.h"
+#include "cow_write_image_comp.h"
+#include "vk_program.h"
+
+using namespace prog;
+
+namespace {
+
+constexpr uint32_t kOutputs = 256;                   // invocations of the hooked dispatch, one sum each
+constexpr VkDeviceSize kBufferBytes = 1u << 20;      // the buffer input
+constexpr uint32_t kWords = uint32_t(kBufferBytes / 4);
+constexpr uint32_t kSide = 256;                      // the texture input: kSide x kSide RGBA8
+constexpr VkDeviceSize kImageBytes = kSide * kSide * 4;
+constexpr uint32_t kSeed0 = 0x5eed0000u, kSeed1 = 0x0b5e55edu;
+constexpr uint32_t kFill1 = 0xa1b2c3d4u, kFill2 = 0x13572468u;
+
+uint32_t pattern_word(uint32_t seed, uint32_t i) { return (i * 2654435761u) ^ seed; }
+std::vector<uint32_t> pattern(uint32_t seed, uint32_t n) {
+  std::vector<uint32_t> v(n);
+  for (uint32_t i = 0; i < n; ++i) v[i] = pattern_word(seed, i);
+  return v;
+}
+std::vector<uint32_t> constant(uint32_t value, uint32_t n) { return std::vector<uint32_t>(n, value); }
+
+// What the hooked dispatch writes for an input (both shaders: weighted sums of `per` consecutive words).
+std::vector<uint32_t> sums_of(const std::vector<uint32_t>& words) {
+  const uint32_t per = uint32_t(words.size() / kOutputs);
+  std::vector<uint32_t> s(kOutputs, 0);
+  for (uint32_t i = 0; i < kOutputs; ++i)
+    for (uint32_t j = 0; j < per; ++j) s[i] += words[i * per + j] * (j + 1);
+  return s;
+}
+
+std::string first_difference(const void* got, const std::vector<uint32_t>& want) {
+  const uint32_t* g = static_cast<const uint32_t*>(got);
+  for (size_t i = 0; i < want.size(); ++i)
+    if (g[i] != want[i])
+      return "word " + std::to_string(i) + ": got 0x" + [&] {
+        char b[32];
+        std::snprintf(b, sizeof b, "%08x, want 0x%08x", g[i], want[i]);
+        return std::string(b);
+      }();
+  return "equal";
+}
+
+const char* const kCauses[KILN_COW_CAUSE_COUNT] = {"transfer", "clear", "attachment", "storage", "layout",
+                                                   "host_write", "aliasing", "destroy", "unseen"};
+
+KilnCaptureStats delta(const KilnCaptureStats& a, const KilnCaptureStats& b) {
+  KilnCaptureStats d{};
+  d.captures = b.captures - a.captures;
+  d.bytes_copied = b.bytes_copied - a.bytes_copied;
+  d.bytes_deferred = b.bytes_deferred - a.bytes_deferred;
+  d.bytes_resolved = b.bytes_resolved - a.bytes_resolved;
+  d.bytes_delivered = b.bytes_delivered - a.bytes_delivered;
+  d.cows = b.cows - a.cows;
+  d.cows_resolved = b.cows_resolved - a.cows_resolved;
+  for (int i = 0; i < KILN_COW_CAUSE_COUNT; ++i) d.resolved_by[i] = b.resolved_by[i] - a.resolved_by[i];
+  return d;
+}
+
+std::string show(const KilnCaptureStats& s) {
+  std::string by;
+  for (int i = 0; i < KILN_COW_CAUSE_COUNT; ++i)
+    if (s.resolved_by[i]) by += std::string(by.empty() ? "" : ",") + kCauses[i] + "=" + std::to_string(s.resolved_by[i]);
+  return "captures=" + std::to_string(s.captures) + " copied=" + std::to_string(s.bytes_copied) +
+         " deferred=" + std::to_string(s.bytes_deferred) + " resolved=" + std::to_string(s.bytes_resolved) +
+         " delivered=" + std::to_string(s.bytes_delivered) + " cows=" + std::to_string(s.cows) +
+         " cows_resolved=" + std::to_string(s.cows_resolved) + " by[" + by + "]";
+}
+
+// Queue families of the first device, asked before the Gpu exists (timeline2 wants a second queue).
+uint32_t queues_in_family0() {
+  VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
+  app.apiVersion = VK_API_VERSION_1_3;
+  VkInstanceCreateInfo ii{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  ii.pApplicationInfo = &app;
+  VkInstance instance;
+  VKCHECK(vkCreateInstance(&ii, nullptr, &instance));
+  uint32_t n = 1;
+  VkPhysicalDevice physical;
+  vkEnumeratePhysicalDevices(instance, &n, &physical);
+  uint32_t families = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(physical, &families, nullptr);
+  std::vector<VkQueueFamilyProperties> props(families);
+  vkGetPhysicalDeviceQueueFamilyProperties(physical, &families, props.data());
+  vkDestroyInstance(instance, nullptr);
+  return families ? props[0].queueCount : 0;
+}
+
+struct Pipeline {
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkShaderModule module = VK_NULL_HANDLE;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  VkDescriptorPool pool = VK_NULL_HANDLE;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+};
+
+Pipeline make_pipeline(Gpu& gpu, const uint32_t* code, size_t bytes, std::vector<VkDescriptorType> types,
+                       uint32_t push_bytes, const char* name) {
+  Pipeline p;
+  std::vector<VkDescriptorSetLayoutBinding> bindings;
+  std::vector<VkDescriptorPoolSize> sizes;
+  for (uint32_t i = 0; i < types.size(); ++i) {
+    bindings.push_back({i, types[i], 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
+    sizes.push_back({types[i], 1});
+  }
+  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  li.bindingCount = uint32_t(bindings.size());
+  li.pBindings = bindings.data();
+  VKCHECK(vkCreateDescriptorSetLayout(gpu.device, &li, nullptr, &p.set_layout));
+  VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &p.set_layout;
+  pli.pushConstantRangeCount = 1;
+  pli.pPushConstantRanges = &push;
+  VKCHECK(vkCreatePipelineLayout(gpu.device, &pli, nullptr, &p.layout));
+  p.module = gpu.shader(code, bytes);
+  VkComputePipelineCreateInfo ci{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+  ci.stage = {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_COMPUTE_BIT, p.module,
+              "main", nullptr};
+  ci.layout = p.layout;
+  VKCHECK(vkCreateComputePipelines(gpu.device, VK_NULL_HANDLE, 1, &ci, nullptr, &p.pipeline));
+  gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)p.pipeline, name);
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpi.maxSets = 1;
+  dpi.poolSizeCount = uint32_t(sizes.size());
+  dpi.pPoolSizes = sizes.data();
+  VKCHECK(vkCreateDescriptorPool(gpu.device, &dpi, nullptr, &p.pool));
+  VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  ai.descriptorPool = p.pool;
+  ai.descriptorSetCount = 1;
+  ai.pSetLayouts = &p.set_layout;
+  VKCHECK(vkAllocateDescriptorSets(gpu.device, &ai, &p.set));
+  return p;
+}
+
+void destroy(Gpu& gpu, Pipeline& p) {
+  vkDestroyPipeline(gpu.device, p.pipeline, nullptr);
+  vkDestroyShaderModule(gpu.device, p.module, nullptr);
+  vkDestroyPipelineLayout(gpu.device, p.layout, nullptr);
+  vkDestroyDescriptorPool(gpu.device, p.pool, nullptr);
+  vkDestroyDescriptorSetLayout(gpu.device, p.set_layout, nullptr);
+  p = {};
+}
+
+void write_buffer(Gpu& gpu, VkDescriptorSet set, uint32_t binding, VkBuffer buffer) {
+  VkDescriptorBufferInfo info{buffer, 0, VK_WHOLE_SIZE};
+  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+  w.dstSet = set;
+  w.dstBinding = binding;
+  w.descriptorCount = 1;
+  w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  w.pBufferInfo = &info;
+  vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+}
+
+void write_image(Gpu& gpu, VkDescriptorSet set, uint32_t binding, VkDescriptorType type, VkSampler sampler,
+                 VkImageView view) {
+  VkDescriptorImageInfo info{sampler, view, VK_IMAGE_LAYOUT_GENERAL};
+  VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+  w.dstSet = set;
+  w.dstBinding = binding;
+  w.descriptorCount = 1;
+  w.descriptorType = type;
+  w.pImageInfo = &info;
+  vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+}
+
+// A buffer in memory of the given kind, holding `data`: device-local memory is filled through a staging
+// copy and never mapped; host-visible memory is mapped, filled and unmapped unless `keep_mapped`.
+Buffer input_buffer(Gpu& gpu, VkBufferUsageFlags usage, VkMemoryPropertyFlags memory, bool keep_mapped,
+                    const std::vector<uint32_t>& data) {
+  Buffer b;
+  b.size = data.size() * 4;
+  VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  bi.size = b.size;
+  bi.usage = usage;
+  VKCHECK(vkCreateBuffer(gpu.device, &bi, nullptr, &b.buffer));
+  VkMemoryRequirements req;
+  vkGetBufferMemoryRequirements(gpu.device, b.buffer, &req);
+  VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  ai.allocationSize = req.size;
+  ai.memoryTypeIndex = gpu.memory_type(req.memoryTypeBits, memory);
+  VKCHECK(vkAllocateMemory(gpu.device, &ai, nullptr, &b.memory));
+  VKCHECK(vkBindBufferMemory(gpu.device, b.buffer, b.memory, 0));
+  if (memory & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+    VKCHECK(vkMapMemory(gpu.device, b.memory, 0, VK_WHOLE_SIZE, 0, &b.mapped));
+    std::memcpy(b.mapped, data.data(), b.size);
+    if (!keep_mapped) {
+      vkUnmapMemory(gpu.device, b.memory);
+      b.mapped = nullptr;
+    }
+  } else {
+    Buffer staging = gpu.buffer(b.size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, data.data());
+    gpu.run([&](VkCommandBuffer cb) {
+      VkBufferCopy r{0, 0, b.size};
+      vkCmdCopyBuffer(cb, staging.buffer, b.buffer, 1, &r);
+      memory_barrier(cb);
+    });
+    gpu.destroy(staging);
+  }
+  return b;
+}
+
+void submit(Gpu& gpu, VkQueue queue, VkCommandBuffer cb, VkFence fence, VkSemaphore timeline = VK_NULL_HANDLE,
+            uint64_t wait = 0, uint64_t signal = 0) {
+  VkTimelineSemaphoreSubmitInfo ti{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+  VkPipelineStageFlags stage = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+  VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  si.commandBufferCount = 1;
+  si.pCommandBuffers = &cb;
+  if (timeline) {
+    si.pNext = &ti;
+    if (wait) {
+      si.waitSemaphoreCount = 1;
+      si.pWaitSemaphores = &timeline;
+      si.pWaitDstStageMask = &stage;
+      ti.waitSemaphoreValueCount = 1;
+      ti.pWaitSemaphoreValues = &wait;
+    }
+    if (signal) {
+      si.signalSemaphoreCount = 1;
+      si.pSignalSemaphores = &timeline;
+      ti.signalSemaphoreValueCount = 1;
+      ti.pSignalSemaphoreValues = &signal;
+    }
+  }
+  VKCHECK(vkQueueSubmit(queue, 1, &si, fence));
+  (void)gpu;
+}
+
+struct Case {
+  std::string name;
+  bool image = false;        // the input is a sampled texture (else a read-only storage buffer)
+  bool host = false;         // the input's memory is host-visible (unmapped at capture time unless mapped)
+  bool mapped = false;       // ... and stays mapped
+  bool off = false;          // kilnSetCopyOnWrite(VK_FALSE)
+  bool timeline = false;
+  bool two_queues = false;
+  bool follow_up = false;    // timeline: batch 3 writes the input after the hooked batch
+  bool alias = false;
+  int cause = -1;            // the KilnCowCause expected to resolve the cow; -1: none
+};
+
+bool known_case(const std::string& name, Case& c) {
+  c.name = name;
+  if (name == "static" || name == "static_off") {
+    c.off = name == "static_off";
+  } else if (name == "transfer" || name == "transfer_copy") {
+    c.cause = KILN_COW_TRANSFER;
+  } else if (name == "transfer_image") {
+    c.image = true;
+    c.cause = KILN_COW_TRANSFER;
+  } else if (name == "clear_image") {
+    c.image = true;
+    c.cause = KILN_COW_CLEAR;
+  } else if (name == "storage") {
+    c.cause = KILN_COW_STORAGE;
+  } else if (name == "storage_image") {
+    c.image = true;
+    c.cause = KILN_COW_STORAGE;
+  } else if (name == "host" || name == "host_mapped") {
+    c.host = true;
+    c.mapped = name == "host_mapped";
+    c.cause = c.mapped ? -1 : KILN_COW_HOST_WRITE;
+  } else if (name == "destroy") {
+    c.cause = KILN_COW_DESTROY;
+  } else if (name == "timeline2" || name == "timeline2_only") {
+    c.timeline = true;
+    c.two_queues = true;
+    c.follow_up = name == "timeline2";
+    c.cause = c.follow_up ? KILN_COW_TRANSFER : -1;
+  } else if (name == "alias") {
+    c.alias = true;
+    c.cause = KILN_COW_ALIASING;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+int run_case(const Case& k, bool without_layer) {
+  VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  f12.timelineSemaphore = VK_TRUE;
+  g_device_features = &f12;
+  if (k.two_queues) {
+    if (queues_in_family0() < 2) {
+      std::printf("cow %s: skipped, queue family 0 has one queue\n", k.name.c_str());
+      std::exit(77);
+    }
+    g_queue_count = 2;
+  }
+  Gpu gpu;
+  if (!without_layer && !gpu.has_api) {
+    std::fprintf(stderr, "the kiln capture layer (with kilnGetCaptureStats) is not loaded\n");
+    return 1;
+  }
+  const bool use_api = gpu.has_api && !without_layer;
+  VkQueue queue2 = gpu.queue;
+  if (k.two_queues) vkGetDeviceQueue(gpu.device, gpu.family, 1, &queue2);
+  const char* env_cow = std::getenv("KILN_CAPTURE_COW");
+  const bool cow_on = !k.off && !(env_cow && std::string(env_cow) == "off");
+  const bool expect_deferred = cow_on && !k.mapped;
+
+  // The input and what it holds at each step: p0 before the hooked submission, `seen` what the hooked
+  // dispatch reads, `final` what the later writers leave.
+  const uint32_t words = k.image ? kSide * kSide : kWords;
+  const VkDeviceSize input_bytes = VkDeviceSize(words) * 4;
+  std::vector<uint32_t> p0 = pattern(kSeed0, words);
+  std::vector<uint32_t> seen = p0, final_content = p0;
+
+  Buffer in{}, alias{};
+  Image tex{};
+  VkSampler sampler = VK_NULL_HANDLE;
+  VkDeviceMemory alias_memory = VK_NULL_HANDLE;
+  const VkMemoryPropertyFlags device_local = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  const VkMemoryPropertyFlags host_visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  if (k.image) {
+    tex = gpu.image(VK_FORMAT_R8G8B8A8_UNORM, {kSide, kSide},
+                    VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_STORAGE_BIT);
+    gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)tex.image, "cow_input");
+    Buffer upload = gpu.buffer(input_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, p0.data());
+    gpu.run([&](VkCommandBuffer cb) {
+      transition(cb, tex.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL);
+      VkBufferImageCopy r{};
+      r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+      r.imageExtent = {kSide, kSide, 1};
+      vkCmdCopyBufferToImage(cb, upload.buffer, tex.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
+      memory_barrier(cb);
+    });
+    gpu.destroy(upload);
+    VkSamplerCreateInfo si{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
+    si.magFilter = si.minFilter = VK_FILTER_NEAREST;
+    VKCHECK(vkCreateSampler(gpu.device, &si, nullptr, &sampler));
+  } else if (k.alias) {
+    // Two buffers on one memory range: the hooked dispatch reads `in`, the next submission fills `alias`.
+    VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bi.size = input_bytes;
+    bi.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    VKCHECK(vkCreateBuffer(gpu.device, &bi, nullptr, &in.buffer));
+    bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    VKCHECK(vkCreateBuffer(gpu.device, &bi, nullptr, &alias.buffer));
+    in.size = alias.size = input_bytes;
+    VkMemoryRequirements ra, rb;
+    vkGetBufferMemoryRequirements(gpu.device, in.buffer, &ra);
+    vkGetBufferMemoryRequirements(gpu.device, alias.buffer, &rb);
+    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    ai.allocationSize = std::max(ra.size, rb.size);
+    ai.memoryTypeIndex = gpu.memory_type(ra.memoryTypeBits & rb.memoryTypeBits, device_local);
+    VKCHECK(vkAllocateMemory(gpu.device, &ai, nullptr, &alias_memory));
+    VKCHECK(vkBindBufferMemory(gpu.device, in.buffer, alias_memory, 0));
+    VKCHECK(vkBindBufferMemory(gpu.device, alias.buffer, alias_memory, 0));
+    Buffer staging = gpu.buffer(input_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, p0.data());
+    gpu.run([&](VkCommandBuffer cb) {
+      VkBufferCopy r{0, 0, input_bytes};
+      vkCmdCopyBuffer(cb, staging.buffer, in.buffer, 1, &r);
+      memory_barrier(cb);
+    });
+    gpu.destroy(staging);
+  } else {
+    in = input_buffer(gpu, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                      k.host ? host_visible : device_local, k.mapped, p0);
+  }
+  if (in.buffer) gpu.name(VK_OBJECT_TYPE_BUFFER, (uint64_t)in.buffer, "cow_input");
+
+  Buffer sums = gpu.buffer(kOutputs * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  Buffer check_sums = gpu.buffer(kOutputs * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  gpu.name(VK_OBJECT_TYPE_BUFFER, (uint64_t)sums.buffer, "cow_sums");
+  const VkDescriptorType input_type = k.image ? VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  Pipeline reader = k.image ? make_pipeline(gpu, cow_read_image_comp, sizeof(cow_read_image_comp),
+                                            {input_type, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4, "cow_read")
+                            : make_pipeline(gpu, cow_read_comp, sizeof(cow_read_comp),
+                                            {input_type, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4, "cow_read");
+  if (k.image) write_image(gpu, reader.set, 0, input_type, sampler, tex.view);
+  else write_buffer(gpu, reader.set, 0, in.buffer);
+  write_buffer(gpu, reader.set, 1, sums.buffer);
+  Pipeline writer{};
+  if (k.name == "storage") {
+    writer = make_pipeline(gpu, cow_write_comp, sizeof(cow_write_comp), {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4,
+                           "cow_write");
+    write_buffer(gpu, writer.set, 0, in.buffer);
+  } else if (k.name == "storage_image") {
+    writer = make_pipeline(gpu, cow_write_image_comp, sizeof(cow_write_image_comp),
+                           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}, 8, "cow_write_image");
+    write_image(gpu, writer.set, 0, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, tex.view);
+  }
+  Buffer source = gpu.buffer(input_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT);  // transfer_copy / transfer_image
+
+  KilnCaptureStats stats0{};
+  if (use_api) {
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats0));
+    if (k.off) VKCHECK(gpu.api.set_copy_on_write(gpu.device, VK_FALSE));
+    VKCHECK(gpu.api.capture_next(gpu.device, "dispatch", KILN_CAPTURE_BOTH));
+  }
+
+  // From here on every command buffer is begun after the request.
+  auto begin = [&] {
+    VkCommandBuffer cb = gpu.command_buffer();
+    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    VKCHECK(vkBeginCommandBuffer(cb, &bi));
+    memory_barrier(cb);  // after everything submitted before (uploads, the hooked dispatch)
+    return cb;
+  };
+  auto end = [&](VkCommandBuffer cb) {
+    memory_barrier(cb);
+    VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0,
+                         nullptr);
+    VKCHECK(vkEndCommandBuffer(cb));
+  };
+  auto record_read = [&](Buffer& out) {
+    write_buffer(gpu, reader.set, 1, out.buffer);  // before recording: an update invalidates recorded uses
+    VkCommandBuffer cb = begin();
+    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, reader.pipeline);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, reader.layout, 0, 1, &reader.set, 0, nullptr);
+    const uint32_t per = words / kOutputs;
+    vkCmdPushConstants(cb, reader.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &per);
+    vkCmdDispatch(cb, kOutputs / 64, 1, 1);
+    end(cb);
+    return cb;
+  };
+  // A later submission that overwrites the input; returns what it leaves there.
+  auto record_write = [&](VkCommandBuffer cb, uint32_t fill) -> std::vector<uint32_t> {
+    if (k.name == "transfer_copy" || k.name == "transfer_image") {
+      std::vector<uint32_t> p1 = pattern(kSeed1, words);
+      std::memcpy(source.mapped, p1.data(), input_bytes);
+      if (k.image) {
+        VkBufferImageCopy r{};
+        r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        r.imageExtent = {kSide, kSide, 1};
+        vkCmdCopyBufferToImage(cb, source.buffer, tex.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
+      } else {
+        VkBufferCopy r{0, 0, input_bytes};
+        vkCmdCopyBuffer(cb, source.buffer, in.buffer, 1, &r);
+      }
+      return p1;
+    }
+    if (k.name == "clear_image") {
+      VkClearColorValue color{};
+      for (int c = 0; c < 4; ++c) color.float32[c] = float((fill >> (8 * c)) & 0xff) / 255.0f;
+      VkImageSubresourceRange range{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+      vkCmdClearColorImage(cb, tex.image, VK_IMAGE_LAYOUT_GENERAL, &color, 1, &range);
+      return constant(fill, words);
+    }
+    if (k.name == "storage" || k.name == "storage_image") {
+      vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.pipeline);
+      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.layout, 0, 1, &writer.set, 0, nullptr);
+      const uint32_t push[2] = {kSeed1, kSide};
+      vkCmdPushConstants(cb, writer.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, k.image ? 8 : 4, push);
+      if (k.image) vkCmdDispatch(cb, kSide / 8, kSide / 8, 1);
+      else vkCmdDispatch(cb, words / 64, 1, 1);
+      return pattern(kSeed1, words);
+    }
+    vkCmdFillBuffer(cb, k.alias ? alias.buffer : in.buffer, 0, VK_WHOLE_SIZE, fill);
+    return constant(fill, words);
+  };
+
+  VkFence fences[3];
+  for (VkFence& f : fences) {
+    VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    VKCHECK(vkCreateFence(gpu.device, &fi, nullptr, &f));
+  }
+  std::vector<VkCommandBuffer> cbs;
+  VkSemaphore timeline = VK_NULL_HANDLE;
+  const bool gpu_writer = k.cause == KILN_COW_TRANSFER || k.cause == KILN_COW_CLEAR || k.cause == KILN_COW_STORAGE ||
+                          k.cause == KILN_COW_ALIASING;
+  if (k.timeline) {
+    VkSemaphoreTypeCreateInfo ti{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+    ti.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+    VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+    si.pNext = &ti;
+    VKCHECK(vkCreateSemaphore(gpu.device, &si, nullptr, &timeline));
+    // Batch 2 (hooked) waits for 1 and signals 2; batch 1 fills the input and signals 1; batch 3 waits
+    // for 2 and fills it again.
+    VkCommandBuffer b2 = record_read(sums);
+    VkCommandBuffer b1 = begin();
+    seen = final_content = record_write(b1, kFill1);
+    end(b1);
+    cbs = {b2, b1};
+    submit(gpu, gpu.queue, b2, fences[0], timeline, 1, 2);
+    if (use_api) {
+      const KilnCapture* early = nullptr;
+      VkResult r = gpu.api.get_capture(gpu.device, &early);
+      EXPECT(r == VK_NOT_READY, "kilnGetCapture while the hooked batch waits: %d, want VK_NOT_READY", int(r));
+      if (r == VK_SUCCESS) gpu.api.free_capture(gpu.device, early);
+    }
+    submit(gpu, queue2, b1, fences[1], timeline, 0, 1);
+    if (k.follow_up) {
+      VkCommandBuffer b3 = begin();
+      final_content = record_write(b3, kFill2);
+      end(b3);
+      cbs.push_back(b3);
+      submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
+    }
+    VKCHECK(vkWaitForFences(gpu.device, k.follow_up ? 3 : 2, fences, VK_TRUE, UINT64_MAX));
+  } else {
+    VkCommandBuffer hooked = record_read(sums);
+    cbs = {hooked};
+    VkCommandBuffer later = VK_NULL_HANDLE;
+    if (gpu_writer) {
+      later = begin();
+      final_content = record_write(later, kFill1);
+      end(later);
+      cbs.push_back(later);
+    }
+    // The writer goes in right behind the hooked submission, not after it completed: the layer's copy
+    // must land between the two on the GPU.
+    submit(gpu, gpu.queue, hooked, fences[0]);
+    if (later) submit(gpu, gpu.queue, later, fences[1]);
+    VKCHECK(vkWaitForFences(gpu.device, later ? 2 : 1, fences, VK_TRUE, UINT64_MAX));
+    if (k.host) {
+      // The host rewrites the input after the submission completed (mapped now, or all along).
+      final_content = pattern(kSeed1, words);
+      void* p = in.mapped;
+      if (!p) VKCHECK(vkMapMemory(gpu.device, in.memory, 0, VK_WHOLE_SIZE, 0, &p));
+      std::memcpy(p, final_content.data(), input_bytes);
+      if (!in.mapped) vkUnmapMemory(gpu.device, in.memory);
+    }
+    if (k.cause == KILN_COW_DESTROY) {
+      write_buffer(gpu, reader.set, 0, sums.buffer);  // the set must not name a destroyed buffer later
+      gpu.destroy(in);
+    }
+  }
+  for (VkCommandBuffer cb : cbs) vkFreeCommandBuffers(gpu.device, gpu.pool, 1, &cb);
+
+  // The program's own result, with or without the layer: the dispatch saw `seen`.
+  const std::vector<uint32_t> want_sums = sums_of(seen);
+  EXPECT(std::memcmp(sums.mapped, want_sums.data(), kOutputs * 4) == 0, "the dispatch's sums: %s",
+         first_difference(sums.mapped, want_sums).c_str());
+
+  KilnCaptureStats d{};
+  if (use_api) {
+    const KilnCapture* c = take_capture(gpu);
+    KilnCaptureStats stats1{};
+    if (c) {
+      const KilnCaptureResource* r = find(c, "descriptor", 0);
+      const KilnCaptureResource* o = find(c, "descriptor", 1);
+      if (r) {
+        EXPECT(!r->written, "the input is marked written");
+        EXPECT(bool(r->is_image) == k.image, "is_image %u", r->is_image);
+        EXPECT(r->before || r->after, "the input was captured on neither side");
+        if (r->before) {
+          EXPECT(r->before_size == input_bytes, "input before_size %llu, want %llu", (unsigned long long)r->before_size,
+                 (unsigned long long)input_bytes);
+          if (r->before_size == input_bytes)
+            EXPECT(std::memcmp(r->before, seen.data(), input_bytes) == 0, "input before: %s",
+                   first_difference(r->before, seen).c_str());
+        }
+        if (r->after) {
+          EXPECT(r->after_size == input_bytes, "input after_size %llu, want %llu", (unsigned long long)r->after_size,
+                 (unsigned long long)input_bytes);
+          if (r->after_size == input_bytes)
+            EXPECT(std::memcmp(r->after, seen.data(), input_bytes) == 0, "input after: %s",
+                   first_difference(r->after, seen).c_str());
+        }
+      }
+      if (o) {
+        EXPECT(o->written, "the sums are not marked written");
+        EXPECT(o->after && o->after_size == kOutputs * 4 && std::memcmp(o->after, want_sums.data(), kOutputs * 4) == 0,
+               "sums after: %s", o->after ? first_difference(o->after, want_sums).c_str() : "missing");
+        const std::vector<uint32_t> zeros(kOutputs, 0);
+        EXPECT(o->before && o->before_size == kOutputs * 4 && std::memcmp(o->before, zeros.data(), kOutputs * 4) == 0,
+               "sums before: %s", o->before ? first_difference(o->before, zeros).c_str() : "missing");
+      }
+      gpu.api.free_capture(gpu.device, c);
+    }
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats1));
+    d = delta(stats0, stats1);
+    auto u = [](uint64_t v) { return (unsigned long long)v; };
+    EXPECT(d.captures == 1, "captures %llu", u(d.captures));
+    EXPECT(d.resolved_by[KILN_COW_UNSEEN] == 0, "resolved as unseen: %llu (a command buffer the layer did not record?)",
+           u(d.resolved_by[KILN_COW_UNSEEN]));
+    // The written sums are copied at once either way.
+    EXPECT(d.bytes_copied >= kOutputs * 4, "bytes_copied %llu, want at least the sums' %u", u(d.bytes_copied), kOutputs * 4);
+    if (expect_deferred) {
+      EXPECT(d.bytes_deferred >= input_bytes, "bytes_deferred %llu, want >= %llu (the input)", u(d.bytes_deferred),
+             u(input_bytes));
+      EXPECT(d.bytes_copied < input_bytes, "bytes_copied %llu: the input (%llu) was copied at capture time",
+             u(d.bytes_copied), u(input_bytes));
+      EXPECT(d.cows >= 1, "cows %llu", u(d.cows));
+      if (k.cause >= 0) {
+        EXPECT(d.resolved_by[k.cause] >= 1, "resolved_by[%s] %llu, want >= 1", kCauses[k.cause], u(d.resolved_by[k.cause]));
+        EXPECT(d.bytes_resolved >= input_bytes, "bytes_resolved %llu, want >= %llu", u(d.bytes_resolved), u(input_bytes));
+        EXPECT(d.cows_resolved == d.resolved_by[k.cause], "cows_resolved %llu, of which by %s %llu: other causes too",
+               u(d.cows_resolved), kCauses[k.cause], u(d.resolved_by[k.cause]));
+        if (k.timeline)  // batch 1 runs before the hooked batch: only batch 3 may resolve
+          EXPECT(d.cows_resolved == 1 && d.resolved_by[k.cause] == 1, "cows_resolved %llu, resolved_by[%s] %llu, want 1",
+                 u(d.cows_resolved), kCauses[k.cause], u(d.resolved_by[k.cause]));
+      } else {
+        EXPECT(d.cows_resolved == 0, "cows_resolved %llu, want 0 (nothing wrote the input)", u(d.cows_resolved));
+        EXPECT(d.bytes_delivered >= input_bytes, "bytes_delivered %llu, want >= %llu", u(d.bytes_delivered), u(input_bytes));
+      }
+      // Once the capture is handed out every deferred byte went one way or the other.
+      EXPECT(d.bytes_resolved + d.bytes_delivered == d.bytes_deferred, "resolved %llu + delivered %llu != deferred %llu",
+             u(d.bytes_resolved), u(d.bytes_delivered), u(d.bytes_deferred));
+    } else {
+      if (!cow_on) EXPECT(d.bytes_deferred == 0, "bytes_deferred %llu with copy-on-write off", u(d.bytes_deferred));
+      else EXPECT(d.bytes_deferred < input_bytes, "bytes_deferred %llu: the mapped input was deferred", u(d.bytes_deferred));
+      EXPECT(d.bytes_copied >= input_bytes + kOutputs * 4, "bytes_copied %llu, want >= %llu (input and sums)",
+             u(d.bytes_copied), u(input_bytes + kOutputs * 4));
+      EXPECT(d.cows_resolved == 0, "cows_resolved %llu", u(d.cows_resolved));
+    }
+  }
+
+  // The program still sees what it wrote: a fresh read of the input gives the final content's sums.
+  if (in.buffer || tex.image) {
+    VkCommandBuffer cb = record_read(check_sums);
+    submit(gpu, gpu.queue, cb, VK_NULL_HANDLE);
+    VKCHECK(vkQueueWaitIdle(gpu.queue));
+    vkFreeCommandBuffers(gpu.device, gpu.pool, 1, &cb);
+    const std::vector<uint32_t> want = sums_of(final_content);
+    EXPECT(std::memcmp(check_sums.mapped, want.data(), kOutputs * 4) == 0, "the input after the case: %s",
+           first_difference(check_sums.mapped, want).c_str());
+  }
+
+  for (VkFence f : fences) vkDestroyFence(gpu.device, f, nullptr);
+  if (timeline) vkDestroySemaphore(gpu.device, timeline, nullptr);
+  destroy(gpu, reader);
+  if (writer.pipeline) destroy(gpu, writer);
+  if (sampler) vkDestroySampler(gpu.device, sampler, nullptr);
+  if (tex.image) gpu.destroy(tex);
+  if (alias_memory) {
+    vkDestroyBuffer(gpu.device, in.buffer, nullptr);
+    vkDestroyBuffer(gpu.device, alias.buffer, nullptr);
+    vkFreeMemory(gpu.device, alias_memory, nullptr);
+  } else if (in.buffer) {
+    gpu.destroy(in);
+  }
+  gpu.destroy(source);
+  gpu.destroy(sums);
+  gpu.destroy(check_sums);
+  std::printf("cow %s: %s%s %s\n", k.name.c_str(), g_failures || g_validation_messages ? "FAILED" : "ok",
+              use_api ? "" : " (without the layer)", use_api ? show(d).c_str() : "");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string name;
+  bool without_layer = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--case" && i + 1 < argc) name = argv[++i];
+    without_layer |= a == "--without-layer";
+  }
+  Case k;
+  if (!known_case(name, k)) {
+    std::fprintf(stderr, "usage: layer_cow --case NAME [--without-layer] (see the file's head for the cases)\n");
+    return 2;
+  }
+  if (run_case(k, without_layer)) return 1;
+  return result();
+}

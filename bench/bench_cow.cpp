@@ -3,6 +3,7 @@
 //   plain: no capture (the baseline)
 //   cow:   captured with copy-on-write (the default): nothing copied for the untouched resources
 //   copy:  captured with copy-on-write off (kilnSetCopyOnWrite(VK_FALSE)): both copied every frame
+// Plain and cow frames alternate (same clocks, same gaps); copy frames run after them.
 // For each: GPU time per frame (the program's timestamps at the start and end of its command buffer:
 // the layer's copies land between them), wall time per frame (record + submit + wait), and the bytes
 // the layer copied per frame (kilnGetCaptureStats: bytes_copied + bytes_resolved). The last cow capture
@@ -10,7 +11,8 @@
 // resources at that moment: bytes_delivered).
 //   ratio = cow_gpu_ms / plain_gpu_ms   goal <= 1.01, with cow_bytes_per_frame ~ 0 (only what the dispatch writes)
 //
-//   bench_cow [frames] [buffer MiB] [texture MiB]   defaults: 20, 1024, 256 (16, 64, 16 on a CPU device)
+//   bench_cow [frames] [buffer MiB] [texture MiB] [both|before|after]
+//     defaults: 20, 1024, 256, both (16, 64, 16 on a CPU device)
 // One JSON line.
 #include <vulkan/vulkan.h>
 
@@ -129,6 +131,9 @@ int main(int argc, char** argv) {
   int frames = argc > 1 ? std::atoi(argv[1]) : (cpu ? 16 : 20);
   VkDeviceSize buffer_mib = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : (cpu ? 64 : 1024);
   VkDeviceSize texture_mib = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : (cpu ? 16 : 256);
+  // What each capture asks for: both (the default), before or after.
+  const std::string when_arg = argc > 4 ? argv[4] : "both";
+  const KilnCaptureWhen when = when_arg == "before" ? KILN_CAPTURE_BEFORE : when_arg == "after" ? KILN_CAPTURE_AFTER : KILN_CAPTURE_BOTH;
   const VkDeviceSize big_size = buffer_mib << 20;
   // RGBA8, square-ish: width 4096, height from the size.
   const uint32_t tex_w = 4096, tex_h = uint32_t((texture_mib << 20) / (tex_w * 4));
@@ -273,7 +278,7 @@ int main(int argc, char** argv) {
   // One frame: timestamps around the dispatch; the capture request (if any) comes before recording.
   auto frame = [&](bool capture, double* wall_ms) -> double {
     auto start = bench::Clock::now();
-    if (capture) check(gpu.api.capture_next(dev, "dispatch", KILN_CAPTURE_BOTH), "kilnCaptureNext");
+    if (capture) check(gpu.api.capture_next(dev, "dispatch", when), "kilnCaptureNext");
     vkBeginCommandBuffer(cb, &begin);
     vkCmdResetQueryPool(cb, queries, 0, 2);
     vkCmdWriteTimestamp(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries, 0);
@@ -301,33 +306,59 @@ int main(int argc, char** argv) {
   struct Mode {
     double gpu_ms = 0, wall_ms = 0;
     double bytes_per_frame = 0;
+    double handout_ms = 0;  // copy mode: kilnGetCapture + kilnFreeCapture of one frame's capture
   };
   // copy: every capture is handed out and freed as it completes (its bytes are read back anyway);
   // cow: captures stay with the layer until the end, sharing one cow per untouched resource.
-  auto run = [&](int mode) {  // 0 plain, 1 cow, 2 copy
-    Mode m;
-    if (mode) check(gpu.api.set_copy_on_write(dev, mode == 1 ? VK_TRUE : VK_FALSE), "kilnSetCopyOnWrite");
-    std::vector<double> g, wl;
-    KilnCaptureStats before = stats();
+  // Plain and cow frames alternate, so both run under the same clocks and the same idle gaps between
+  // frames (the GPU's clocks follow its load: measured one mode after the other, they differ).
+  auto copied = [&] {
+    KilnCaptureStats s = stats();
+    return s.bytes_copied + s.bytes_resolved;
+  };
+  Mode plain, cow;
+  {
+    check(gpu.api.set_copy_on_write(dev, VK_TRUE), "kilnSetCopyOnWrite");
+    std::vector<double> pg, pw, cg, cw;
+    uint64_t cow_bytes = 0;
     for (int f = 0; f < frames; ++f) {
       double wall = 0;
-      g.push_back(frame(mode != 0, &wall));
-      wl.push_back(wall);
-      if (mode == 2) {
-        const KilnCapture* c = nullptr;
-        if (gpu.api.get_capture(dev, &c) == VK_SUCCESS) gpu.api.free_capture(dev, c);
-      }
+      pg.push_back(frame(false, &wall));
+      pw.push_back(wall);
+      uint64_t b0 = copied();
+      cg.push_back(frame(true, &wall));
+      cw.push_back(wall);
+      cow_bytes += copied() - b0;
     }
-    KilnCaptureStats after = stats();
+    plain.gpu_ms = median(pg);
+    plain.wall_ms = median(pw);
+    cow.gpu_ms = median(cg);
+    cow.wall_ms = median(cw);
+    cow.bytes_per_frame = double(cow_bytes) / frames;
+  }
+  // Always-copy: every capture is handed out and freed as it completes (its bytes are read back anyway).
+  auto run_copy = [&] {
+    Mode m;
+    check(gpu.api.set_copy_on_write(dev, VK_FALSE), "kilnSetCopyOnWrite");
+    std::vector<double> g, wl, handout;
+    uint64_t b0 = copied();
+    for (int f = 0; f < frames; ++f) {
+      double wall = 0;
+      g.push_back(frame(true, &wall));
+      wl.push_back(wall);
+      auto h = bench::Clock::now();
+      const KilnCapture* c = nullptr;
+      if (gpu.api.get_capture(dev, &c) == VK_SUCCESS) gpu.api.free_capture(dev, c);
+      handout.push_back(bench::ms_since(h));
+    }
     m.gpu_ms = median(g);
     m.wall_ms = median(wl);
-    m.bytes_per_frame = double((after.bytes_copied + after.bytes_resolved) - (before.bytes_copied + before.bytes_resolved)) / frames;
+    m.handout_ms = median(handout);
+    m.bytes_per_frame = double(copied() - b0) / frames;
     return m;
   };
   double warm = 0;
   frame(false, &warm);
-  Mode plain = run(0);
-  Mode cow = run(1);
   // The cow captures, handed out: the last one checked against the content.
   bool content_ok = false;
   uint64_t handed = 0;
@@ -339,11 +370,14 @@ int main(int argc, char** argv) {
       bool buf = false, img = false;
       for (uint32_t i = 0; i < c->resource_count; ++i) {
         const KilnCaptureResource& r = c->resources[i];
-        if (r.binding == 0 && r.before_size == big_size)
-          buf = std::memcmp(r.before, "\x04\x03\x02\x01", 4) == 0 &&
-                std::memcmp(static_cast<const uint8_t*>(r.before) + big_size - 4, "\x04\x03\x02\x01", 4) == 0;
-        if (r.binding == 1 && r.is_image && r.before_size == uint64_t(tex_w) * tex_h * 4) {
-          const auto* p = static_cast<const uint8_t*>(r.before);
+        // Read-only: before and after are the same bytes; whichever was asked for.
+        const void* bytes = r.before ? r.before : r.after;
+        const uint64_t size = r.before ? r.before_size : r.after_size;
+        if (r.binding == 0 && size == big_size)
+          buf = std::memcmp(bytes, "\x04\x03\x02\x01", 4) == 0 &&
+                std::memcmp(static_cast<const uint8_t*>(bytes) + big_size - 4, "\x04\x03\x02\x01", 4) == 0;
+        if (r.binding == 1 && r.is_image && size == uint64_t(tex_w) * tex_h * 4) {
+          const auto* p = static_cast<const uint8_t*>(bytes);
           img = p[0] == 255 && (p[1] == 127 || p[1] == 128) && p[2] == 0 && p[3] == 255;
         }
       }
@@ -353,7 +387,7 @@ int main(int argc, char** argv) {
   }
   double deliver_ms = bench::ms_since(deliver_start);
   KilnCaptureStats s1 = stats();
-  Mode copy = run(2);
+  Mode copy = run_copy();
 
   std::printf(
       "{\"bench\":\"cow\",\"device\":\"%s\",\"frames\":%d,\"buffer_mib\":%llu,\"texture_mib\":%llu,"
@@ -361,11 +395,12 @@ int main(int argc, char** argv) {
       "\"plain_wall_ms\":%.3f,\"cow_wall_ms\":%.3f,\"copy_wall_ms\":%.3f,"
       "\"cow_bytes_per_frame\":%.0f,\"copy_bytes_per_frame\":%.0f,"
       "\"ratio\":%.4f,\"goal\":1.01,\"copy_ratio\":%.3f,"
-      "\"cow_captures_handed\":%llu,\"cow_delivered_bytes\":%llu,\"cow_deliver_ms\":%.1f,\"content_ok\":%s}\n",
+"\"cow_captures_handed\":%llu,\"cow_delivered_bytes\":%llu,\"cow_deliver_ms\":%.1f,\"copy_handout_ms\":%.1f,\"when\":\"%s\",\"content_ok\":%s}\n",
       bench::json_escape(gpu.props.deviceName).c_str(), frames, (unsigned long long)buffer_mib, (unsigned long long)texture_mib,
       plain.gpu_ms, cow.gpu_ms, copy.gpu_ms, plain.wall_ms, cow.wall_ms, copy.wall_ms, cow.bytes_per_frame,
       copy.bytes_per_frame, cow.gpu_ms / plain.gpu_ms, copy.gpu_ms / plain.gpu_ms, (unsigned long long)handed,
-      (unsigned long long)(s1.bytes_delivered - s0.bytes_delivered), deliver_ms, content_ok ? "true" : "false");
+      (unsigned long long)(s1.bytes_delivered - s0.bytes_delivered), deliver_ms, copy.handout_ms, when_arg.c_str(),
+      content_ok ? "true" : "false");
   vkDeviceWaitIdle(dev);
   vkDestroyDevice(dev, nullptr);  // the rest goes with it (a benchmark, not a leak check)
   vkDestroyInstance(gpu.instance, nullptr);

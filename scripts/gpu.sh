@@ -3,7 +3,9 @@
 #   scripts/gpu.sh bundle [BUILD]   here: gather kiln's programs, their libraries, the Vulkan loader
 #                                   and the validation layer into .gl/ (ignored by git)
 #   scripts/gpu.sh run [OUTDIR]     there: kiln info, the Vulkan tests with sync validation, the
-#                                   examples and the benchmarks; logs and JSON into OUTDIR
+#                                   examples, the capture layer's programs and the benchmarks; logs
+#                                   and JSON into OUTDIR
+#   scripts/gpu.sh layer [OUTDIR]   there: only the capture layer's programs and benchmarks
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cmd=${1:-}
@@ -12,7 +14,8 @@ case "$cmd" in
     build=${2:-build}
     bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/kiln_stream_tests "$build"/bin/bench_*
           "$build"/bin/compute_headless "$build"/bin/triangle_headless "$build"/bin/sequence_stream_headless
-          "$build"/bin/upload_stream /usr/bin/glslangValidator)
+          "$build"/bin/upload_stream "$build"/bin/layer_cow "$build"/bin/layer_compute "$build"/bin/layer_draw
+          /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
     mkdir -p .gl/layers
@@ -30,13 +33,27 @@ case "$cmd" in
     tar -C .gl -cJf .gl/bin.tar.xz bin layers && rm -rf .gl/bin .gl/layers
     du -sh .gl
     ;;
-  run)
+  run|layer)
     out=${2:-${OUT:-out/gpu}}
     mkdir -p "$out"
     [ -f .gl/bin.tar.xz ] && tar -C .gl -xJf .gl/bin.tar.xz
     source .gl/env.sh
     export VK_ADD_LAYER_PATH="$PWD/.gl/layers"
     export KILN_BENCH_SHADERS="$PWD/bench/shaders" XDG_CACHE_HOME="$PWD/.gl/cache"
+    # The capture layer's copy-on-write cases, validation (sync) below the layer; the timeline cases
+    # need several queues in one family, which lavapipe lacks.
+    for c in static static_off transfer transfer_copy transfer_image clear_image storage storage_image host \
+             host_mapped destroy timeline2 timeline2_only timeline3 alias attachment render_pass layout draw_static; do
+      VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation \
+        VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT timeout 60 layer_cow --case $c --without-layer >/dev/null 2>&1 \
+        || echo "cow $c without the layer: FAILED"
+      VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation KILN_CAPTURE_OUT= \
+        VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT timeout 60 layer_cow --case $c 2>&1 | tail -3
+    done | tee "$out/layer-cow.log"
+    if [ "$cmd" = layer ]; then
+      for b in bench_cow bench_layer; do $b 2>>"$out/bench.err"; done | tee "$out/bench-layer.json"
+      exit 0
+    fi
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/nvidia-smi.txt"
     kiln info | tee "$out/info.txt"
     kiln info --json > "$out/info.json"

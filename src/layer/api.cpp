@@ -87,8 +87,8 @@ VKAPI_ATTR VkResult VKAPI_CALL GetCapture(VkDevice device, const KilnCapture** o
     k.size = r.size;
     k.before = r.has_before ? r.before.data() : nullptr;
     k.before_size = r.has_before ? r.before.size() : 0;
-    k.after = r.has_after ? r.after.data() : nullptr;
-    k.after_size = r.has_after ? r.after.size() : 0;
+    k.after = r.has_after ? r.after_bytes().data() : nullptr;
+    k.after_size = r.has_after ? r.after_bytes().size() : 0;
     h->resources.push_back(k);
   }
   h->c.resource_count = static_cast<uint32_t>(h->resources.size());

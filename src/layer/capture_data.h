@@ -60,6 +60,9 @@ struct CapturedResource {
 
   bool has_before = false, has_after = false;
   std::vector<uint8_t> before, after;
+  // Read-only resources captured both ways hold their bytes once, in `before`; `after` stays empty.
+  bool after_is_before = false;
+  const std::vector<uint8_t>& after_bytes() const { return after_is_before ? before : after; }
 };
 
 struct Capture {

@@ -92,14 +92,8 @@ void activate_ready_cows(Device& dev) {
     auto c = w.lock();
     if (!c || c->active || !dev.graph.ready(c->batch)) continue;
     c->active = true;
-    // Writers submitted while neither they nor the captured batch were ready: those the captured
-    // batch turned out not to wait for may have run after it, unordered with any copy of the layer.
-    for (uint64_t writer : c->undecided)
-      if (!dev.graph.ancestor(writer, c->batch) && c->note.empty())
-        c->note = "copy-on-write: a write submitted before the captured batch was ready, and not waited for by it, "
-                  "may have changed this resource before it was read (the program's submissions race here)";
-    c->undecided.clear();
   }
+  settle_holds(dev);
 }
 
 void hook_completed(Device&, PendingCapture& p) {

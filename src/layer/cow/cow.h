@@ -61,7 +61,6 @@ struct Cow {
   VkQueue queue = VK_NULL_HANDLE;
   uint32_t family = 0;
   PendingCapture* hook = nullptr;  // null once the hooked submission completed
-  std::vector<uint64_t> undecided;  // writers submitted while neither they nor the hook were ready
 
   // Resolved: the snapshot holds the bytes at snapshot_offset.
   bool resolved = false;
@@ -75,16 +74,27 @@ struct Cow {
   bool same_range(const CopyJob& j) const;
 };
 
-struct CowStats {
-  KilnCaptureStats s{};
+// A write submitted while neither its batch nor the captured batch is ready: it may turn out to come
+// after the captured command (it waits for the captured batch's signals) or before it (the captured
+// batch waits for it). The layer cannot tell yet, so the writer is held: a layer batch submitted just
+// ahead of it waits for `semaphore` (a timeline semaphore of its own) and ends in a full barrier. Once
+// the graph decides, the semaphore is signalled: by the cows' copy when the writer comes after, by the
+// host when it comes before (or races).
+struct CowHold {
+  uint64_t writer = 0;  // the held batch's serial
+  VkSemaphore semaphore = VK_NULL_HANDLE;
+  std::vector<std::pair<std::shared_ptr<Cow>, KilnCowCause>> cows;
 };
 
-// Per device: the switch, the cows alive, the counters.
+// Per device: the switch, the cows alive, the held writers, the counters.
 struct CowState {
   bool enabled = true;                         // KILN_CAPTURE_COW / kilnSetCopyOnWrite
   std::vector<std::weak_ptr<Cow>> cows;        // attached, not yet resolved
+  std::vector<CowHold> holds;                  // writers waiting for the graph to decide
+  std::vector<VkSemaphore> spent;              // signalled holds' semaphores, destroyed with the device
+  std::vector<std::pair<uint32_t, VkCommandBuffer>> hold_cbs;  // per queue family: one full barrier
   KilnCaptureStats stats{};
-  bool any() { prune(); return !cows.empty(); }
+  bool any() { prune(); return !cows.empty() || !holds.empty(); }
   void prune();
 };
 
@@ -111,11 +121,20 @@ std::shared_ptr<Cow> make_cow(Device& dev, const Queue& queue, const CopyJob& jo
 
 // cow/resolve.cpp
 // Copies the cows into one snapshot, submitted on `queue` before whatever the program submits next
-// there; `wait` blocks until the copy completed (host writes, destruction).
+// there; `wait` blocks until the copy completed (host writes, destruction); `signal`: a timeline
+// semaphore the copy's submission signals to 1 (a hold's).
 void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& cows, KilnCowCause cause,
-                  bool wait);
+                  bool wait, VkSemaphore signal = VK_NULL_HANDLE);
 // Resolves every attached cow the writes hit (or all, for `everything`), before a submission on `queue`.
-void resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch);
+// Returns the semaphore the writer must be held on (a layer batch waiting for it goes ahead of the
+// writer), or VK_NULL_HANDLE when it goes ahead freely.
+VkSemaphore resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch);
+// Releases the holds the graph has decided (after every change of the graph).
+void settle_holds(Device& dev);
+// The layer command buffer of a hold batch on queue family `family`: one full barrier.
+VkCommandBuffer hold_command_buffer(Device& dev, uint32_t family);
+// At device destruction: releases every hold (signalled from the host) and frees their objects.
+void end_holds(Device& dev);
 // Host side: memory mapped, a resource destroyed, memory freed.
 void resolve_memory(Device& dev, VkDeviceMemory memory, uint64_t offset, uint64_t size, KilnCowCause cause);
 void resolve_handle(Device& dev, uint64_t handle, KilnCowCause cause);

@@ -42,7 +42,7 @@ bool ok(VkResult r, const char* what) {
 
 // Records and submits the copies; false when the layer could not (the cows then stay attached and the
 // reason is reported; their captures say so when read).
-bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& cows) {
+bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& cows, VkSemaphore signal) {
   const DeviceDispatch& d = dev.d;
   Queue* q = queue_state(queue);
   if (!q) return false;
@@ -139,6 +139,15 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;
   si.pCommandBuffers = &snap->cb;
+  const uint64_t one = 1;
+  VkTimelineSemaphoreSubmitInfo tl{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+  if (signal) {
+    tl.signalSemaphoreValueCount = 1;
+    tl.pSignalSemaphoreValues = &one;
+    si.pNext = &tl;
+    si.signalSemaphoreCount = 1;
+    si.pSignalSemaphores = &signal;
+  }
   if (!ok(d.QueueSubmit(queue, 1, &si, snap->fence), "vkQueueSubmit (snapshot)")) return false;
   for (size_t i = 0; i < cows.size(); ++i) {
     cows[i]->resolved = true;
@@ -146,6 +155,13 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
     cows[i]->snapshot_offset = at[i];
   }
   return true;
+}
+
+void host_signal(Device& dev, VkSemaphore s) {
+  VkSemaphoreSignalInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
+  si.semaphore = s;
+  si.value = 1;
+  ok(dev.d.SignalSemaphore(dev.handle, &si), "vkSignalSemaphore (hold)");
 }
 
 void wait_snapshot(Device& dev, CowSnapshot& s) {
@@ -169,17 +185,21 @@ CowSnapshot::~CowSnapshot() {
 }
 
 void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& all, KilnCowCause cause,
-                  bool wait) {
+                  bool wait, VkSemaphore signal) {
   std::vector<std::shared_ptr<Cow>> cows;
   for (const auto& c : all)
     if (c && !c->resolved) cows.push_back(c);
-  if (cows.empty()) return;
+  if (cows.empty()) {
+    if (signal) host_signal(dev, signal);
+    return;
+  }
   // Its captured command on another queue, not known complete: the copy must not overtake it.
   for (const auto& c : cows)
     if (c->hook && c->queue != queue) dev.d.WaitForFences(dev.handle, 1, &c->hook->fence, VK_TRUE, UINT64_MAX);
-  if (!submit_snapshot(dev, queue, cows)) {
+  if (!submit_snapshot(dev, queue, cows, signal)) {
     for (const auto& c : cows)
       if (c->note.empty()) c->note = "copy-on-write: the layer could not copy this resource before it changed";
+    if (signal) host_signal(dev, signal);  // a held writer must never wait forever
     return;
   }
   KilnCaptureStats& s = dev.cow.stats;
@@ -197,8 +217,9 @@ void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<
   dev.cow.prune();
 }
 
-void resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch) {
+VkSemaphore resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch) {
   std::map<KilnCowCause, std::vector<std::shared_ptr<Cow>>> by_cause;
+  CowHold hold;
   for (const auto& w : dev.cow.cows) {
     auto c = w.lock();
     if (!c || c->resolved) continue;
@@ -209,13 +230,100 @@ void resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t w
     } else {
       // The captured command's batch waits for something not submitted yet. A writer that is ready
       // cannot come after it (it would wait for the captured batch's signals): it comes before, or
-      // races it. One that is not ready either is decided when the captured batch becomes ready.
-      if (!dev.graph.ready(writer_batch)) c->undecided.push_back(writer_batch);
+      // races it. One that is not ready either is held until the graph decides (CowHold).
+      if (!dev.graph.ready(writer_batch)) hold.cows.emplace_back(c, cause);
       continue;
     }
     by_cause[cause].push_back(c);
   }
   for (auto& [cause, cows] : by_cause) resolve_cows(dev, queue, cows, cause, false);
+  if (hold.cows.empty()) return VK_NULL_HANDLE;
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, nullptr, VK_SEMAPHORE_TYPE_TIMELINE, 0};
+  VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type, 0};
+  if (!ok(dev.d.CreateSemaphore(dev.handle, &sci, nullptr, &hold.semaphore), "vkCreateSemaphore (hold)")) {
+    for (auto& [c, cause] : hold.cows)
+      if (c->note.empty())
+        c->note = "copy-on-write: a write submitted before the captured batch was ready could not be held back; "
+                  "it may have changed this resource before it was read";
+    return VK_NULL_HANDLE;
+  }
+  hold.writer = writer_batch;
+  VkSemaphore s = hold.semaphore;
+  dev.cow.holds.push_back(std::move(hold));
+  return s;
+}
+
+void settle_holds(Device& dev) {
+  for (size_t i = 0; i < dev.cow.holds.size();) {
+    CowHold& h = dev.cow.holds[i];
+    bool decided = true;
+    std::map<std::pair<VkQueue, KilnCowCause>, std::vector<std::shared_ptr<Cow>>> copy;
+    for (auto& [c, cause] : h.cows) {
+      if (c->resolved) continue;
+      if (dev.graph.ready(c->batch)) {
+        if (!dev.graph.ancestor(h.writer, c->batch)) copy[{c->queue, cause}].push_back(c);  // the writer comes after
+      } else if (!dev.graph.ready(h.writer)) {
+        decided = false;  // neither ready yet
+      }
+    }
+    if (!decided) {
+      ++i;
+      continue;
+    }
+    if (copy.empty()) {
+      host_signal(dev, h.semaphore);
+    } else if (copy.size() == 1) {
+      resolve_cows(dev, copy.begin()->first.first, copy.begin()->second, copy.begin()->first.second, false, h.semaphore);
+    } else {
+      for (auto& [key, cows] : copy) resolve_cows(dev, key.first, cows, key.second, true);
+      host_signal(dev, h.semaphore);
+    }
+    dev.cow.spent.push_back(h.semaphore);
+    dev.cow.holds.erase(dev.cow.holds.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+VkCommandBuffer hold_command_buffer(Device& dev, uint32_t family) {
+  for (auto [f, cb] : dev.cow.hold_cbs)
+    if (f == family) return cb;
+  const DeviceDispatch& d = dev.d;
+  VkCommandPool& pool = dev.own_pools[family];
+  if (!pool) {
+    VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pi.queueFamilyIndex = family;
+    pi.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+    if (!ok(d.CreateCommandPool(dev.handle, &pi, nullptr, &pool), "vkCreateCommandPool")) return VK_NULL_HANDLE;
+  }
+  VkCommandBufferAllocateInfo cai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  cai.commandPool = pool;
+  cai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  cai.commandBufferCount = 1;
+  VkCommandBuffer cb = VK_NULL_HANDLE;
+  if (!ok(d.AllocateCommandBuffers(dev.handle, &cai, &cb), "vkAllocateCommandBuffers (hold)")) return VK_NULL_HANDLE;
+  if (dev.set_loader_data) dev.set_loader_data(dev.handle, cb);
+  else *reinterpret_cast<void**>(cb) = *reinterpret_cast<void**>(dev.handle);
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
+  d.BeginCommandBuffer(cb, &begin);
+  // Everything after it on the queue (the held writer) waits for it, and it waits for the semaphore.
+  VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
+                      VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
+  d.CmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0, nullptr, 0,
+                       nullptr);
+  if (!ok(d.EndCommandBuffer(cb), "vkEndCommandBuffer (hold)")) return VK_NULL_HANDLE;
+  dev.cow.hold_cbs.emplace_back(family, cb);
+  return cb;
+}
+
+void end_holds(Device& dev) {
+  for (CowHold& h : dev.cow.holds) {
+    host_signal(dev, h.semaphore);
+    dev.cow.spent.push_back(h.semaphore);
+  }
+  dev.cow.holds.clear();
+  for (VkSemaphore s : dev.cow.spent) dev.d.DestroySemaphore(dev.handle, s, nullptr);
+  dev.cow.spent.clear();
+  dev.cow.hold_cbs.clear();  // freed with the layer's pools
 }
 
 void resolve_memory(Device& dev, VkDeviceMemory memory, uint64_t offset, uint64_t size, KilnCowCause cause) {

@@ -129,7 +129,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
     j["aspect"] = vk_aspect_names(r.aspect);
     j["layout"] = vk_image_layout_name(r.layout);
     // Before and after have the same size; plan on whichever exists.
-    const std::vector<uint8_t>& sample = r.has_before ? r.before : r.after;
+    const std::vector<uint8_t>& sample = r.has_before ? r.before : r.after_bytes();
     plan = plan_image_file(r.format, r.aspect, r.extent, sample.size());
     extension = image_file_extension(plan.kind);
     j["file_format"] = extension;
@@ -164,7 +164,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
     return relative;
   };
   j["before"] = write_one("before", r.has_before, r.before);
-  j["after"] = write_one("after", r.has_after, r.after);
+  j["after"] = write_one("after", r.has_after, r.after_bytes());
   return j;
 }
 

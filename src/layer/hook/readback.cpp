@@ -31,7 +31,8 @@ void deliver(Device& dev, Capture& cap, std::vector<std::pair<size_t, std::share
     if (!cow->note.empty()) cap.notes.push_back(cow->note + " (" + r.debug_name + ")");
     r.copy = cow->cause == KILN_COW_CAUSE_COUNT ? "untouched" : cow_cause_name(cow->cause);
     if (r.has_before) r.before = bytes;
-    if (r.has_after) r.after = bytes;
+    if (r.has_after && r.has_before) r.after_is_before = true;
+    else if (r.has_after) r.after = bytes;
   }
   cows.clear();
 }
@@ -72,7 +73,7 @@ static void complete(Device& dev, PendingCapture& p) {
       r.after.assign(bytes + j.after_at, bytes + j.after_at + j.bytes);
     } else if (j.after_is_before) {
       r.has_after = true;
-      r.after = r.before;
+      r.after_is_before = true;
     }
     cap->resources.push_back(std::move(r));
   }
@@ -116,6 +117,7 @@ void finish_device(Device& dev) {
   // Captures never handed out go with the device; their cows' copies must end before it does.
   for (auto& done : dev.done) done.cows.clear();
   dev.cow.cows.clear();
+  end_holds(dev);
   for (auto& [family, pool] : dev.own_pools) dev.d.DestroyCommandPool(dev.handle, pool, nullptr);
   dev.own_pools.clear();
   for (const Request& r : dev.env_requests)

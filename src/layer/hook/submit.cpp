@@ -4,6 +4,7 @@
 // cows it may write are resolved (their copies submitted ahead of it).
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "dispatch/hooks.h"
 #include "dump/write_capture.h"
@@ -52,23 +53,22 @@ std::vector<Batch> batches_of(uint32_t n, const VkSubmitInfo2* submits) {
   return out;
 }
 
-// The batches join the graph; the cows they may write are resolved ahead of them. Returns the first
-// batch's serial.
-uint64_t graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches) {
+// The batches join the graph; the cows they may write are resolved ahead of them. `holds[b]`: the
+// semaphore batch b is held on (CowHold), or null.
+void graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, std::vector<VkSemaphore>& holds) {
   auto counter = [&](VkSemaphore s) { return semaphore_value(dev, s); };
   uint64_t first = dev.graph.next_serial();
   for (const Batch& b : batches) dev.graph.add(queue, b.waits, b.signals, counter);
   if (!dev.cow.any()) {
     dev.graph.take_newly_ready();
-    return first;
+    return;
   }
   activate_ready_cows(dev);
   for (size_t b = 0; b < batches.size(); ++b) {
     WriteSet writes;
     for (VkCommandBuffer cb : batches[b].cbs) scan_writes(dev, cb, writes);
-    if (writes.everything || !writes.writes.empty()) resolve_hits(dev, queue, writes, first + b);
+    if (writes.everything || !writes.writes.empty()) holds[b] = resolve_hits(dev, queue, writes, first + b);
   }
-  return first;
 }
 
 // What the hooked submission writes after the selected command: the rest of its command buffer, the
@@ -261,10 +261,10 @@ std::unique_ptr<PendingCapture> guarded_prepare(Device& dev, Queue& q, const std
   return nullptr;
 }
 
-uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches) {
+uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, std::vector<VkSemaphore>& holds) {
   uint64_t first = dev.graph.next_serial();
   try {
-    graph_and_cows(dev, queue, batches);
+    graph_and_cows(dev, queue, batches, holds);
   } catch (const std::exception& e) {
     report(std::string("copy-on-write: ") + e.what());
   }
@@ -326,6 +326,120 @@ void end_submit(Device& dev, uint64_t frame) {
   if (!dev.presents) end_frame(dev, frame);
 }
 
+// What goes to the driver: the program's batches, the hooked command buffer swapped for the layer's,
+// a hold batch (a wait for the hold's semaphore and one full barrier) ahead of each held batch.
+struct Forward {
+  static constexpr uint64_t kOne = 1;
+  static constexpr VkPipelineStageFlags kAll = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
+  std::vector<VkSubmitInfo> v1;
+  std::vector<VkSubmitInfo2> v2;
+  std::vector<VkTimelineSemaphoreSubmitInfo> timeline;
+  std::vector<VkSemaphoreSubmitInfo> waits;
+  std::vector<VkCommandBufferSubmitInfo> hold_cb_infos;
+  std::vector<VkCommandBuffer> hooked_cbs;
+  std::vector<VkCommandBufferSubmitInfo> hooked_cb_infos;
+  VkCommandBuffer hold_cb = VK_NULL_HANDLE;
+};
+
+void build(Forward& f, uint32_t n, const VkSubmitInfo* submits, const std::vector<VkSemaphore>& holds,
+           const PendingCapture* p, const Target& t) {
+  f.v1.reserve(2 * n);
+  f.timeline.reserve(n);
+  for (uint32_t b = 0; b < n; ++b) {
+    if (holds[b] && f.hold_cb) {
+      f.timeline.push_back({VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO, nullptr, 1, &Forward::kOne, 0, nullptr});
+      VkSubmitInfo h{VK_STRUCTURE_TYPE_SUBMIT_INFO, &f.timeline.back()};
+      h.waitSemaphoreCount = 1;
+      h.pWaitSemaphores = &holds[b];
+      h.pWaitDstStageMask = &Forward::kAll;
+      h.commandBufferCount = 1;
+      h.pCommandBuffers = &f.hold_cb;
+      f.v1.push_back(h);
+    }
+    f.v1.push_back(submits[b]);
+    if (p && b == t.batch) {
+      f.hooked_cbs.assign(submits[b].pCommandBuffers, submits[b].pCommandBuffers + submits[b].commandBufferCount);
+      f.hooked_cbs[t.index] = p->cb;
+      f.v1.back().pCommandBuffers = f.hooked_cbs.data();
+    }
+  }
+}
+
+void build(Forward& f, uint32_t n, const VkSubmitInfo2* submits, const std::vector<VkSemaphore>& holds,
+           const PendingCapture* p, const Target& t) {
+  f.v2.reserve(2 * n);
+  f.waits.reserve(n);
+  f.hold_cb_infos.push_back({VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO, nullptr, f.hold_cb, 0});
+  for (uint32_t b = 0; b < n; ++b) {
+    if (holds[b] && f.hold_cb) {
+      f.waits.push_back({VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, holds[b], 1, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0});
+      VkSubmitInfo2 h{VK_STRUCTURE_TYPE_SUBMIT_INFO_2};
+      h.waitSemaphoreInfoCount = 1;
+      h.pWaitSemaphoreInfos = &f.waits.back();
+      h.commandBufferInfoCount = 1;
+      h.pCommandBufferInfos = f.hold_cb_infos.data();
+      f.v2.push_back(h);
+    }
+    f.v2.push_back(submits[b]);
+    if (p && b == t.batch) {
+      f.hooked_cb_infos.assign(submits[b].pCommandBufferInfos, submits[b].pCommandBufferInfos + submits[b].commandBufferInfoCount);
+      f.hooked_cb_infos[t.index].commandBuffer = p->cb;
+      f.v2.back().pCommandBufferInfos = f.hooked_cb_infos.data();
+    }
+  }
+}
+
+VkResult forward(Device& dev, VkQueue queue, Forward& f, VkFence fence, bool v2) {
+  uint32_t n = static_cast<uint32_t>(v2 ? f.v2.size() : f.v1.size());
+  return v2 ? dev.d.QueueSubmit2(queue, n, f.v2.data(), fence) : dev.d.QueueSubmit(queue, n, f.v1.data(), fence);
+}
+
+// Both entry points: cows and holds, the hook, and the submission itself.
+template <class Info>
+VkResult submit(Queue& q, uint32_t n, const Info* submits, VkFence fence) {
+  constexpr bool v2 = std::is_same_v<Info, VkSubmitInfo2>;
+  Device& dev = *q.device;
+  std::lock_guard lock(dev.mutex);
+  poll_pending(dev);
+  uint64_t frame = begin_submit(dev);
+  std::unique_ptr<PendingCapture> p;
+  Target t;
+  std::vector<Batch> batches = batches_of(n, submits);
+  std::vector<VkSemaphore> holds(n, VK_NULL_HANDLE);
+  uint64_t first = guarded_cows(dev, q.handle, batches, holds);
+  if (searching(dev, frame)) p = guarded_prepare(dev, q, batches, frame, &t);
+  const bool held = std::any_of(holds.begin(), holds.end(), [](VkSemaphore s) { return s != VK_NULL_HANDLE; });
+  VkResult r;
+  bool hooked = false;
+  if (!p && !held) {
+    if constexpr (v2) r = dev.d.QueueSubmit2(q.handle, n, submits, fence);
+    else r = dev.d.QueueSubmit(q.handle, n, submits, fence);
+  } else {
+    Forward f;
+    if (held) f.hold_cb = hold_command_buffer(dev, q.family);
+    build(f, n, submits, holds, p.get(), t);
+    if (!p) {
+      r = forward(dev, q.handle, f, fence, v2);
+    } else {
+      // The layer's fence signals with the batches; the program's, in an empty submission after them,
+      // so a program that waited for its fence finds the capture complete.
+      r = forward(dev, q.handle, f, p->fence, v2);
+      if (r == VK_SUCCESS && fence)
+        r = v2 ? dev.d.QueueSubmit2(q.handle, 0, nullptr, fence) : dev.d.QueueSubmit(q.handle, 0, nullptr, fence);
+      hooked = r == VK_SUCCESS;
+      if (hooked) {
+        attach_cows(dev, *p, first + t.batch);
+        dev.pending.push_back(std::move(p));
+      } else {
+        destroy_pending(dev, *p);
+      }
+    }
+  }
+  if (r == VK_SUCCESS) log_submits(dev, q.handle, frame, n, submits, hooked);
+  end_submit(dev, frame);
+  return r;
+}
+
 }  // namespace
 
 namespace hooks {
@@ -333,75 +447,13 @@ namespace hooks {
 VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit(VkQueue queue, uint32_t n, const VkSubmitInfo* submits, VkFence fence) {
   Queue* q = queue_state(queue);
   if (!q) return device_of(queue)->d.QueueSubmit(queue, n, submits, fence);  // a queue the layer never saw
-  Device& dev = *q->device;
-  std::lock_guard lock(dev.mutex);
-  poll_pending(dev);
-  uint64_t frame = begin_submit(dev);
-  std::unique_ptr<PendingCapture> p;
-  bool hooked = false;
-  Target t;
-  std::vector<Batch> batches = batches_of(n, submits);
-  uint64_t first = guarded_cows(dev, queue, batches);
-  if (searching(dev, frame)) p = guarded_prepare(dev, *q, batches, frame, &t);
-  VkResult r;
-  if (!p) {
-    r = dev.d.QueueSubmit(queue, n, submits, fence);
-  } else {
-    std::vector<VkSubmitInfo> copy(submits, submits + n);
-    std::vector<VkCommandBuffer> cbs(copy[t.batch].pCommandBuffers,
-                                     copy[t.batch].pCommandBuffers + copy[t.batch].commandBufferCount);
-    cbs[t.index] = p->cb;
-    copy[t.batch].pCommandBuffers = cbs.data();
-    // The layer's fence signals with the batches; the program's, in an empty submission after them,
-    // so a program that waited for its fence finds the capture complete.
-    r = dev.d.QueueSubmit(queue, n, copy.data(), p->fence);
-    if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit(queue, 0, nullptr, fence);
-    hooked = r == VK_SUCCESS;
-    if (hooked) {
-      attach_cows(dev, *p, first + t.batch);
-      dev.pending.push_back(std::move(p));
-    }
-    else destroy_pending(dev, *p);
-  }
-  if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);
-  end_submit(dev, frame);
-  return r;
+  return submit(*q, n, submits, fence);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL QueueSubmit2(VkQueue queue, uint32_t n, const VkSubmitInfo2* submits, VkFence fence) {
   Queue* q = queue_state(queue);
   if (!q) return device_of(queue)->d.QueueSubmit2(queue, n, submits, fence);
-  Device& dev = *q->device;
-  std::lock_guard lock(dev.mutex);
-  poll_pending(dev);
-  uint64_t frame = begin_submit(dev);
-  std::unique_ptr<PendingCapture> p;
-  bool hooked = false;
-  Target t;
-  std::vector<Batch> batches = batches_of(n, submits);
-  uint64_t first = guarded_cows(dev, queue, batches);
-  if (searching(dev, frame)) p = guarded_prepare(dev, *q, batches, frame, &t);
-  VkResult r;
-  if (!p) {
-    r = dev.d.QueueSubmit2(queue, n, submits, fence);
-  } else {
-    std::vector<VkSubmitInfo2> copy(submits, submits + n);
-    std::vector<VkCommandBufferSubmitInfo> cbs(copy[t.batch].pCommandBufferInfos,
-                                               copy[t.batch].pCommandBufferInfos + copy[t.batch].commandBufferInfoCount);
-    cbs[t.index].commandBuffer = p->cb;
-    copy[t.batch].pCommandBufferInfos = cbs.data();
-    r = dev.d.QueueSubmit2(queue, n, copy.data(), p->fence);
-    if (r == VK_SUCCESS && fence) r = dev.d.QueueSubmit2(queue, 0, nullptr, fence);
-    hooked = r == VK_SUCCESS;
-    if (hooked) {
-      attach_cows(dev, *p, first + t.batch);
-      dev.pending.push_back(std::move(p));
-    }
-    else destroy_pending(dev, *p);
-  }
-  if (r == VK_SUCCESS) log_submits(dev, queue, frame, n, submits, hooked);
-  end_submit(dev, frame);
-  return r;
+  return submit(*q, n, submits, fence);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL QueuePresentKHR(VkQueue queue, const VkPresentInfoKHR* info) {

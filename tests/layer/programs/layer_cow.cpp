@@ -23,7 +23,23 @@
 //                   where the family has one queue: on ONE queue lavapipe (Mesa 22.3) deadlocks on this
 //                   wait-before-signal even without any layer, so there is no single-queue case.
 //   timeline2_only  the same without batch 3: nothing resolves the cow
+//   timeline3       a writer the layer must hold back, across three queues: batch 2 (hooked, queue 0,
+//                   waits 1, signals 2) and batch 3 (queue 1, waits 2, fills the input) are both submitted
+//                   before batch 1 (queue 2, fills the input, signals 1). When batch 3 arrives the layer
+//                   cannot tell whether it comes before or after the hooked batch; it holds it (a layer
+//                   batch waiting on its own semaphore goes ahead of it) until batch 1 decides: then it
+//                   copies the input on queue 0 after the hooked batch and lets batch 3 go. The capture
+//                   shows batch 1's content, batch 3's write is resolved. Skipped with fewer than 3 queues.
 //   alias           a second buffer bound to the input's memory is filled: resolved by aliasing
+//   attachment      a sampled texture, rendered into next (dynamic rendering, loadOp CLEAR): resolved as an
+//                   attachment. The texture stays in GENERAL (fine for sampling and rendering alike): a
+//                   barrier that changed its layout first would resolve the cow as "layout" instead
+//   render_pass     the same through a VkRenderPass and VkFramebuffer
+//   layout          a texture sampled in SHADER_READ_ONLY_OPTIMAL; the next submission only moves it to
+//                   GENERAL: resolved by the layout change, and the content is unchanged
+//   draw_static     the hooked command is a DRAW (into a small colour target of its own) whose fragment
+//                   shader samples a texture nothing writes again: the texture is deferred and delivered
+//                   untouched, the target (written) is copied
 //
 // Command buffers are begun after kilnCaptureNext: the layer records only from then on (a submitted
 // command buffer it did not record would resolve every cow as "unseen", which every case rules out).
@@ -31,6 +47,8 @@
 #include <algorithm>
 #include <string>
 
+#include "cow_draw_frag.h"
+#include "cow_draw_vert.h"
 #include "cow_read_comp.h"
 #include "cow_read_image_comp.h"
 #include "cow_write_comp.h"
@@ -193,8 +211,8 @@ void write_buffer(Gpu& gpu, VkDescriptorSet set, uint32_t binding, VkBuffer buff
 }
 
 void write_image(Gpu& gpu, VkDescriptorSet set, uint32_t binding, VkDescriptorType type, VkSampler sampler,
-                 VkImageView view) {
-  VkDescriptorImageInfo info{sampler, view, VK_IMAGE_LAYOUT_GENERAL};
+                 VkImageView view, VkImageLayout layout = VK_IMAGE_LAYOUT_GENERAL) {
+  VkDescriptorImageInfo info{sampler, view, layout};
   VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
   w.dstSet = set;
   w.dstBinding = binding;
@@ -202,6 +220,40 @@ void write_image(Gpu& gpu, VkDescriptorSet set, uint32_t binding, VkDescriptorTy
   w.descriptorType = type;
   w.pImageInfo = &info;
   vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+}
+
+// The kSide x kSide RGBA8 texture input, holding `texels`, left in `layout`.
+Image input_texture(Gpu& gpu, const std::vector<uint32_t>& texels, VkImageLayout layout, VkImageUsageFlags more_usage) {
+  Image tex = gpu.image(VK_FORMAT_R8G8B8A8_UNORM, {kSide, kSide},
+                        VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_STORAGE_BIT | more_usage);
+  gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)tex.image, "cow_input");
+  Buffer upload = gpu.buffer(texels.size() * 4, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, texels.data());
+  gpu.run([&](VkCommandBuffer cb) {
+    transition(cb, tex.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL);
+    VkBufferImageCopy r{};
+    r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    r.imageExtent = {kSide, kSide, 1};
+    vkCmdCopyBufferToImage(cb, upload.buffer, tex.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
+    if (layout != VK_IMAGE_LAYOUT_GENERAL) transition(cb, tex.image, VK_IMAGE_LAYOUT_GENERAL, layout);
+    memory_barrier(cb);
+  });
+  gpu.destroy(upload);
+  return tex;
+}
+
+VkSampler nearest_sampler(Gpu& gpu) {
+  VkSamplerCreateInfo si{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
+  si.magFilter = si.minFilter = VK_FILTER_NEAREST;
+  VkSampler sampler;
+  VKCHECK(vkCreateSampler(gpu.device, &si, nullptr, &sampler));
+  return sampler;
+}
+
+// The clear colour whose RGBA8 texels are the word `fill` (little-endian: R is the low byte).
+VkClearColorValue clear_color(uint32_t fill) {
+  VkClearColorValue color{};
+  for (int c = 0; c < 4; ++c) color.float32[c] = float((fill >> (8 * c)) & 0xff) / 255.0f;
+  return color;
 }
 
 // A buffer in memory of the given kind, holding `data`: device-local memory is filled through a staging
@@ -275,8 +327,10 @@ struct Case {
   bool off = false;          // kilnSetCopyOnWrite(VK_FALSE)
   bool timeline = false;
   bool two_queues = false;
+  bool three_queues = false;  // timeline3: the held writer
   bool follow_up = false;    // timeline: batch 3 writes the input after the hooked batch
   bool alias = false;
+  bool draw = false;         // the hooked command is a draw (draw_static), not the dispatch
   int cause = -1;            // the KilnCowCause expected to resolve the cow; -1: none
 };
 
@@ -308,9 +362,23 @@ bool known_case(const std::string& name, Case& c) {
     c.two_queues = true;
     c.follow_up = name == "timeline2";
     c.cause = c.follow_up ? KILN_COW_TRANSFER : -1;
+  } else if (name == "timeline3") {
+    c.timeline = true;
+    c.two_queues = c.three_queues = true;
+    c.follow_up = true;
+    c.cause = KILN_COW_TRANSFER;
   } else if (name == "alias") {
     c.alias = true;
     c.cause = KILN_COW_ALIASING;
+  } else if (name == "attachment" || name == "render_pass") {
+    c.image = true;
+    c.cause = KILN_COW_ATTACHMENT;
+  } else if (name == "layout") {
+    c.image = true;
+    c.cause = KILN_COW_LAYOUT;
+  } else if (name == "draw_static") {
+    c.image = true;
+    c.draw = true;
   } else {
     return false;
   }
@@ -322,11 +390,12 @@ int run_case(const Case& k, bool without_layer) {
   f12.timelineSemaphore = VK_TRUE;
   g_device_features = &f12;
   if (k.two_queues) {
-    if (queues_in_family0() < 2) {
-      std::printf("cow %s: skipped, queue family 0 has one queue\n", k.name.c_str());
+    const uint32_t want = k.three_queues ? 3 : 2;
+    if (queues_in_family0() < want) {
+      std::printf("cow %s: skipped, queue family 0 has fewer than %u queues\n", k.name.c_str(), want);
       std::exit(77);
     }
-    g_queue_count = 2;
+    g_queue_count = want;
   }
   Gpu gpu;
   if (!without_layer && !gpu.has_api) {
@@ -336,6 +405,8 @@ int run_case(const Case& k, bool without_layer) {
   const bool use_api = gpu.has_api && !without_layer;
   VkQueue queue2 = gpu.queue;
   if (k.two_queues) vkGetDeviceQueue(gpu.device, gpu.family, 1, &queue2);
+  VkQueue queue3 = queue2;
+  if (k.three_queues) vkGetDeviceQueue(gpu.device, gpu.family, 2, &queue3);
   const char* env_cow = std::getenv("KILN_CAPTURE_COW");
   const bool cow_on = !k.off && !(env_cow && std::string(env_cow) == "off");
   const bool expect_deferred = cow_on && !k.mapped;
@@ -353,23 +424,11 @@ int run_case(const Case& k, bool without_layer) {
   VkDeviceMemory alias_memory = VK_NULL_HANDLE;
   const VkMemoryPropertyFlags device_local = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
   const VkMemoryPropertyFlags host_visible = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  // The layout the hooked dispatch samples the texture in.
+  const VkImageLayout sampled_layout = k.name == "layout" ? VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL : VK_IMAGE_LAYOUT_GENERAL;
   if (k.image) {
-    tex = gpu.image(VK_FORMAT_R8G8B8A8_UNORM, {kSide, kSide},
-                    VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_STORAGE_BIT);
-    gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)tex.image, "cow_input");
-    Buffer upload = gpu.buffer(input_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, p0.data());
-    gpu.run([&](VkCommandBuffer cb) {
-      transition(cb, tex.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL);
-      VkBufferImageCopy r{};
-      r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-      r.imageExtent = {kSide, kSide, 1};
-      vkCmdCopyBufferToImage(cb, upload.buffer, tex.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
-      memory_barrier(cb);
-    });
-    gpu.destroy(upload);
-    VkSamplerCreateInfo si{VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
-    si.magFilter = si.minFilter = VK_FILTER_NEAREST;
-    VKCHECK(vkCreateSampler(gpu.device, &si, nullptr, &sampler));
+    tex = input_texture(gpu, p0, sampled_layout, k.cause == KILN_COW_ATTACHMENT ? VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT : 0);
+    sampler = nearest_sampler(gpu);
   } else if (k.alias) {
     // Two buffers on one memory range: the hooked dispatch reads `in`, the next submission fills `alias`.
     VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -409,7 +468,7 @@ int run_case(const Case& k, bool without_layer) {
                                             {input_type, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4, "cow_read")
                             : make_pipeline(gpu, cow_read_comp, sizeof(cow_read_comp),
                                             {input_type, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4, "cow_read");
-  if (k.image) write_image(gpu, reader.set, 0, input_type, sampler, tex.view);
+  if (k.image) write_image(gpu, reader.set, 0, input_type, sampler, tex.view, sampled_layout);
   else write_buffer(gpu, reader.set, 0, in.buffer);
   write_buffer(gpu, reader.set, 1, sums.buffer);
   Pipeline writer{};
@@ -423,6 +482,37 @@ int run_case(const Case& k, bool without_layer) {
     write_image(gpu, writer.set, 0, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_NULL_HANDLE, tex.view);
   }
   Buffer source = gpu.buffer(input_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT);  // transfer_copy / transfer_image
+  // render_pass: a pass that clears the texture, in GENERAL from start to end (no layout change).
+  VkRenderPass render_pass = VK_NULL_HANDLE;
+  VkFramebuffer framebuffer = VK_NULL_HANDLE;
+  if (k.name == "render_pass") {
+    VkAttachmentDescription a{};
+    a.format = VK_FORMAT_R8G8B8A8_UNORM;
+    a.samples = VK_SAMPLE_COUNT_1_BIT;
+    a.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+    a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+    a.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    a.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+    a.initialLayout = a.finalLayout = VK_IMAGE_LAYOUT_GENERAL;
+    VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_GENERAL};
+    VkSubpassDescription sub{};
+    sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+    sub.colorAttachmentCount = 1;
+    sub.pColorAttachments = &ref;
+    VkRenderPassCreateInfo rpi{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+    rpi.attachmentCount = 1;
+    rpi.pAttachments = &a;
+    rpi.subpassCount = 1;
+    rpi.pSubpasses = &sub;
+    VKCHECK(vkCreateRenderPass(gpu.device, &rpi, nullptr, &render_pass));
+    VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fci.renderPass = render_pass;
+    fci.attachmentCount = 1;
+    fci.pAttachments = &tex.view;
+    fci.width = fci.height = kSide;
+    fci.layers = 1;
+    VKCHECK(vkCreateFramebuffer(gpu.device, &fci, nullptr, &framebuffer));
+  }
 
   KilnCaptureStats stats0{};
   if (use_api) {
@@ -475,11 +565,43 @@ int run_case(const Case& k, bool without_layer) {
       return p1;
     }
     if (k.name == "clear_image") {
-      VkClearColorValue color{};
-      for (int c = 0; c < 4; ++c) color.float32[c] = float((fill >> (8 * c)) & 0xff) / 255.0f;
+      VkClearColorValue color = clear_color(fill);
       VkImageSubresourceRange range{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
       vkCmdClearColorImage(cb, tex.image, VK_IMAGE_LAYOUT_GENERAL, &color, 1, &range);
       return constant(fill, words);
+    }
+    if (k.name == "attachment") {
+      VkRenderingAttachmentInfo a{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+      a.imageView = tex.view;
+      a.imageLayout = VK_IMAGE_LAYOUT_GENERAL;
+      a.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+      a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+      a.clearValue.color = clear_color(fill);
+      VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
+      ri.renderArea = {{0, 0}, {kSide, kSide}};
+      ri.layerCount = 1;
+      ri.colorAttachmentCount = 1;
+      ri.pColorAttachments = &a;
+      vkCmdBeginRendering(cb, &ri);
+      vkCmdEndRendering(cb);
+      return constant(fill, words);
+    }
+    if (k.name == "render_pass") {
+      VkClearValue clear{};
+      clear.color = clear_color(fill);
+      VkRenderPassBeginInfo bi{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+      bi.renderPass = render_pass;
+      bi.framebuffer = framebuffer;
+      bi.renderArea = {{0, 0}, {kSide, kSide}};
+      bi.clearValueCount = 1;
+      bi.pClearValues = &clear;
+      vkCmdBeginRenderPass(cb, &bi, VK_SUBPASS_CONTENTS_INLINE);
+      vkCmdEndRenderPass(cb);
+      return constant(fill, words);
+    }
+    if (k.name == "layout") {
+      transition(cb, tex.image, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL);
+      return seen;
     }
     if (k.name == "storage" || k.name == "storage_image") {
       vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.pipeline);
@@ -502,7 +624,7 @@ int run_case(const Case& k, bool without_layer) {
   std::vector<VkCommandBuffer> cbs;
   VkSemaphore timeline = VK_NULL_HANDLE;
   const bool gpu_writer = k.cause == KILN_COW_TRANSFER || k.cause == KILN_COW_CLEAR || k.cause == KILN_COW_STORAGE ||
-                          k.cause == KILN_COW_ALIASING;
+                          k.cause == KILN_COW_ALIASING || k.cause == KILN_COW_ATTACHMENT || k.cause == KILN_COW_LAYOUT;
   if (k.timeline) {
     VkSemaphoreTypeCreateInfo ti{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     ti.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
@@ -523,8 +645,18 @@ int run_case(const Case& k, bool without_layer) {
       EXPECT(r == VK_NOT_READY, "kilnGetCapture while the hooked batch waits: %d, want VK_NOT_READY", int(r));
       if (r == VK_SUCCESS) gpu.api.free_capture(gpu.device, early);
     }
-    submit(gpu, queue2, b1, fences[1], timeline, 0, 1);
-    if (k.follow_up) {
+    if (k.three_queues) {
+      // Batch 3 before batch 1: held by the layer until batch 1 says the hooked batch comes first.
+      VkCommandBuffer b3 = begin();
+      final_content = record_write(b3, kFill2);
+      end(b3);
+      cbs.push_back(b3);
+      submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
+      submit(gpu, queue3, b1, fences[1], timeline, 0, 1);
+    } else {
+      submit(gpu, queue2, b1, fences[1], timeline, 0, 1);
+    }
+    if (k.follow_up && !k.three_queues) {
       VkCommandBuffer b3 = begin();
       final_content = record_write(b3, kFill2);
       end(b3);
@@ -643,6 +775,7 @@ int run_case(const Case& k, bool without_layer) {
 
   // The program still sees what it wrote: a fresh read of the input gives the final content's sums.
   if (in.buffer || tex.image) {
+    if (k.name == "layout") write_image(gpu, reader.set, 0, input_type, sampler, tex.view, VK_IMAGE_LAYOUT_GENERAL);
     VkCommandBuffer cb = record_read(check_sums);
     submit(gpu, gpu.queue, cb, VK_NULL_HANDLE);
     VKCHECK(vkQueueWaitIdle(gpu.queue));
@@ -656,6 +789,8 @@ int run_case(const Case& k, bool without_layer) {
   if (timeline) vkDestroySemaphore(gpu.device, timeline, nullptr);
   destroy(gpu, reader);
   if (writer.pipeline) destroy(gpu, writer);
+  if (framebuffer) vkDestroyFramebuffer(gpu.device, framebuffer, nullptr);
+  if (render_pass) vkDestroyRenderPass(gpu.device, render_pass, nullptr);
   if (sampler) vkDestroySampler(gpu.device, sampler, nullptr);
   if (tex.image) gpu.destroy(tex);
   if (alias_memory) {
@@ -668,6 +803,210 @@ int run_case(const Case& k, bool without_layer) {
   gpu.destroy(source);
   gpu.destroy(sums);
   gpu.destroy(check_sums);
+  std::printf("cow %s: %s%s %s\n", k.name.c_str(), g_failures || g_validation_messages ? "FAILED" : "ok",
+              use_api ? "" : " (without the layer)", use_api ? show(d).c_str() : "");
+  return 0;
+}
+
+// draw_static: the hooked command is a draw whose fragment shader samples the texture (in
+// SHADER_READ_ONLY_OPTIMAL, as draws do) into a small target of its own; nothing writes the texture again.
+int run_draw_case(const Case& k, bool without_layer) {
+  constexpr uint32_t kTarget = 32, kStride = kSide / kTarget;
+  constexpr VkDeviceSize kTargetBytes = kTarget * kTarget * 4;
+  constexpr uint32_t kClearWord = 0x01020304u;
+  const VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
+  Gpu gpu;
+  if (!without_layer && !gpu.has_api) {
+    std::fprintf(stderr, "the kiln capture layer (with kilnGetCaptureStats) is not loaded\n");
+    return 1;
+  }
+  const bool use_api = gpu.has_api && !without_layer;
+  const uint32_t words = kSide * kSide;
+  const VkDeviceSize input_bytes = VkDeviceSize(words) * 4;
+  const std::vector<uint32_t> p0 = pattern(kSeed0, words);
+  std::vector<uint32_t> want_target(kTarget * kTarget);
+  for (uint32_t y = 0; y < kTarget; ++y)
+    for (uint32_t x = 0; x < kTarget; ++x) want_target[y * kTarget + x] = p0[y * kStride * kSide + x * kStride];
+  const std::vector<uint32_t> cleared = constant(kClearWord, kTarget * kTarget);
+
+  Image tex = input_texture(gpu, p0, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, 0);
+  VkSampler sampler = nearest_sampler(gpu);
+  Image target = gpu.image(format, {kTarget, kTarget}, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
+  gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)target.image, "cow_target");
+  Buffer readback = gpu.buffer(kTargetBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
+
+  Pipeline p;
+  VkDescriptorSetLayoutBinding binding{0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
+  VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+  li.bindingCount = 1;
+  li.pBindings = &binding;
+  VKCHECK(vkCreateDescriptorSetLayout(gpu.device, &li, nullptr, &p.set_layout));
+  VkPushConstantRange push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, 4};
+  VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+  pli.setLayoutCount = 1;
+  pli.pSetLayouts = &p.set_layout;
+  pli.pushConstantRangeCount = 1;
+  pli.pPushConstantRanges = &push;
+  VKCHECK(vkCreatePipelineLayout(gpu.device, &pli, nullptr, &p.layout));
+  VkShaderModule vs = gpu.shader(cow_draw_vert, sizeof(cow_draw_vert));
+  p.module = gpu.shader(cow_draw_frag, sizeof(cow_draw_frag));
+  VkPipelineShaderStageCreateInfo stages[2] = {
+      {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main", nullptr},
+      {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, p.module, "main",
+       nullptr}};
+  VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
+  VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
+  ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
+  VkViewport viewport{0, 0, float(kTarget), float(kTarget), 0, 1};
+  VkRect2D scissor{{0, 0}, {kTarget, kTarget}};
+  VkPipelineViewportStateCreateInfo vps{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
+  vps.viewportCount = vps.scissorCount = 1;
+  vps.pViewports = &viewport;
+  vps.pScissors = &scissor;
+  VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
+  rs.lineWidth = 1;
+  VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
+  ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
+  VkPipelineColorBlendAttachmentState blend{};
+  blend.colorWriteMask = 0xf;
+  VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
+  cbs.attachmentCount = 1;
+  cbs.pAttachments = &blend;
+  VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
+  rinfo.colorAttachmentCount = 1;
+  rinfo.pColorAttachmentFormats = &format;
+  VkGraphicsPipelineCreateInfo gci{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
+  gci.pNext = &rinfo;
+  gci.stageCount = 2;
+  gci.pStages = stages;
+  gci.pVertexInputState = &vi;
+  gci.pInputAssemblyState = &ia;
+  gci.pViewportState = &vps;
+  gci.pRasterizationState = &rs;
+  gci.pMultisampleState = &ms;
+  gci.pColorBlendState = &cbs;
+  gci.layout = p.layout;
+  VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &gci, nullptr, &p.pipeline));
+  gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)p.pipeline, "cow_draw");
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1};
+  VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dpi.maxSets = 1;
+  dpi.poolSizeCount = 1;
+  dpi.pPoolSizes = &size;
+  VKCHECK(vkCreateDescriptorPool(gpu.device, &dpi, nullptr, &p.pool));
+  VkDescriptorSetAllocateInfo ai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  ai.descriptorPool = p.pool;
+  ai.descriptorSetCount = 1;
+  ai.pSetLayouts = &p.set_layout;
+  VKCHECK(vkAllocateDescriptorSets(gpu.device, &ai, &p.set));
+  write_image(gpu, p.set, 0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, sampler, tex.view,
+              VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+
+  KilnCaptureStats stats0{};
+  if (use_api) {
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats0));
+    VKCHECK(gpu.api.capture_next(gpu.device, "draw", KILN_CAPTURE_BOTH));
+  }
+  // One submission: clear the target, draw, copy the target out for the program's own check.
+  VkCommandBuffer cb = gpu.command_buffer();
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  VKCHECK(vkBeginCommandBuffer(cb, &bi));
+  memory_barrier(cb);
+  transition(cb, target.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+  VkRenderingAttachmentInfo color{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
+  color.imageView = target.view;
+  color.imageLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
+  color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+  color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+  color.clearValue.color = clear_color(kClearWord);
+  VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
+  ri.renderArea = scissor;
+  ri.layerCount = 1;
+  ri.colorAttachmentCount = 1;
+  ri.pColorAttachments = &color;
+  vkCmdBeginRendering(cb, &ri);
+  vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, p.pipeline);
+  vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, p.layout, 0, 1, &p.set, 0, nullptr);
+  const int32_t stride = int32_t(kStride);
+  vkCmdPushConstants(cb, p.layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, 4, &stride);
+  vkCmdDraw(cb, 3, 1, 0, 0);
+  vkCmdEndRendering(cb);
+  transition(cb, target.image, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+  VkBufferImageCopy r{};
+  r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+  r.imageExtent = {kTarget, kTarget, 1};
+  vkCmdCopyImageToBuffer(cb, target.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, readback.buffer, 1, &r);
+  VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0, nullptr);
+  VKCHECK(vkEndCommandBuffer(cb));
+  VkFence fence;
+  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VKCHECK(vkCreateFence(gpu.device, &fi, nullptr, &fence));
+  submit(gpu, gpu.queue, cb, fence);
+  VKCHECK(vkWaitForFences(gpu.device, 1, &fence, VK_TRUE, UINT64_MAX));
+  vkFreeCommandBuffers(gpu.device, gpu.pool, 1, &cb);
+
+  // The program's own result: the target holds the sampled texels.
+  EXPECT(std::memcmp(readback.mapped, want_target.data(), kTargetBytes) == 0, "the draw's target: %s",
+         first_difference(readback.mapped, want_target).c_str());
+
+  KilnCaptureStats d{};
+  if (use_api) {
+    const KilnCapture* c = take_capture(gpu);
+    if (c) {
+      const KilnCaptureResource* t = find(c, "descriptor", 0);
+      const KilnCaptureResource* o = find(c, "color_attachment", 0);
+      if (t) {
+        EXPECT(!t->written, "the texture is marked written");
+        EXPECT(t->is_image, "the texture is not an image");
+        EXPECT(t->before || t->after, "the texture was captured on neither side");
+        if (t->before)
+          EXPECT(t->before_size == input_bytes && std::memcmp(t->before, p0.data(), input_bytes) == 0,
+                 "texture before (%llu bytes): %s", (unsigned long long)t->before_size,
+                 t->before_size == input_bytes ? first_difference(t->before, p0).c_str() : "wrong size");
+        if (t->after)
+          EXPECT(t->after_size == input_bytes && std::memcmp(t->after, p0.data(), input_bytes) == 0,
+                 "texture after (%llu bytes): %s", (unsigned long long)t->after_size,
+                 t->after_size == input_bytes ? first_difference(t->after, p0).c_str() : "wrong size");
+      }
+      if (o) {
+        EXPECT(o->written, "the target is not marked written");
+        EXPECT(o->after && o->after_size == kTargetBytes && std::memcmp(o->after, want_target.data(), kTargetBytes) == 0,
+               "target after: %s", o->after && o->after_size == kTargetBytes ? first_difference(o->after, want_target).c_str()
+                                                                               : "missing or wrong size");
+        EXPECT(o->before && o->before_size == kTargetBytes && std::memcmp(o->before, cleared.data(), kTargetBytes) == 0,
+               "target before: %s", o->before && o->before_size == kTargetBytes ? first_difference(o->before, cleared).c_str()
+                                                                                 : "missing or wrong size");
+      }
+      gpu.api.free_capture(gpu.device, c);
+    }
+    KilnCaptureStats stats1{};
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats1));
+    d = delta(stats0, stats1);
+    auto u = [](uint64_t v) { return (unsigned long long)v; };
+    EXPECT(d.captures == 1, "captures %llu", u(d.captures));
+    EXPECT(d.bytes_copied >= kTargetBytes, "bytes_copied %llu, want at least the target's %llu", u(d.bytes_copied),
+           u(kTargetBytes));
+    EXPECT(d.bytes_copied < input_bytes, "bytes_copied %llu: the texture (%llu) was copied at capture time",
+           u(d.bytes_copied), u(input_bytes));
+    EXPECT(d.bytes_deferred >= input_bytes, "bytes_deferred %llu, want >= %llu (the texture)", u(d.bytes_deferred),
+           u(input_bytes));
+    EXPECT(d.cows >= 1, "cows %llu", u(d.cows));
+    EXPECT(d.cows_resolved == 0 && d.bytes_resolved == 0, "cows_resolved %llu (%llu bytes), want 0 (nothing wrote the texture)",
+           u(d.cows_resolved), u(d.bytes_resolved));
+    EXPECT(d.bytes_delivered >= input_bytes, "bytes_delivered %llu, want >= %llu", u(d.bytes_delivered), u(input_bytes));
+    EXPECT(d.bytes_resolved + d.bytes_delivered == d.bytes_deferred, "resolved %llu + delivered %llu != deferred %llu",
+           u(d.bytes_resolved), u(d.bytes_delivered), u(d.bytes_deferred));
+  }
+
+  vkDestroyFence(gpu.device, fence, nullptr);
+  vkDestroyShaderModule(gpu.device, vs, nullptr);
+  destroy(gpu, p);
+  vkDestroySampler(gpu.device, sampler, nullptr);
+  gpu.destroy(tex);
+  gpu.destroy(target);
+  gpu.destroy(readback);
   std::printf("cow %s: %s%s %s\n", k.name.c_str(), g_failures || g_validation_messages ? "FAILED" : "ok",
               use_api ? "" : " (without the layer)", use_api ? show(d).c_str() : "");
   return 0;
@@ -688,6 +1027,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: layer_cow --case NAME [--without-layer] (see the file's head for the cases)\n");
     return 2;
   }
-  if (run_case(k, without_layer)) return 1;
+  if ((k.draw ? run_draw_case(k, without_layer) : run_case(k, without_layer))) return 1;
   return result();
 }

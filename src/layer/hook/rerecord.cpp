@@ -270,13 +270,13 @@ class Recorder {
     allocate_staging(before, after);
     if (before) {
       if (in_pass) end_pass();
-      copy(true);
+      copy(true, in_pass);
       if (in_pass) resume_pass(!after);
     }
     c.replay(p_.cb, d_);
     if (after) {
       if (in_pass) end_pass();
-      copy(false);
+      copy(false, in_pass);
       if (in_pass) resume_pass(true);
     }
   }
@@ -338,7 +338,12 @@ class Recorder {
 
   // Full barriers around the copies: whatever the program did before is done, whatever it does after
   // waits. Each image subresource goes to a transfer layout and back to the one the command sees.
-  void copy(bool before) {
+  void copy(bool before, bool in_pass) {
+    // Nothing to copy here (every resource got a cow, or none was asked for this moment): no barriers,
+    // unless the pass is split here (its two halves need the barrier between them).
+    bool any = false;
+    for (const CopyJob& j : p_.jobs) any |= (before ? j.before_at : j.after_at) != UINT64_MAX;
+    if (!any && !in_pass) return;
     struct Sub {
       VkImage image;
       uint32_t mip, layer;

@@ -66,8 +66,6 @@ typedef struct KilnCapture {
   const KilnCaptureResource* resources;
 } KilnCapture;
 
-/* Capture the next command of this kind recorded after the call ("draw", "dispatch", "copy", "any",
- * or a full spec such as "label:Shadows/draw:2" counted from this call on). */
 /* Why a cow (a read-only resource's deferred copy) was copied after all: something was about to change it. */
 typedef enum KilnCowCause {
   KILN_COW_TRANSFER = 0,   /* a copy, blit, resolve, fill or update writes it */
@@ -93,6 +91,9 @@ typedef struct KilnCaptureStats {
   uint64_t resolved_by[KILN_COW_CAUSE_COUNT];  /* cows resolved, by KilnCowCause */
 } KilnCaptureStats;
 
+/* Capture the next command of this kind recorded after the call (with KILN_CAPTURE_RECORD=always in the
+ * environment: submitted after the call, wherever it was recorded) ("draw", "dispatch", "copy", "any",
+ * or a full spec such as "label:Shadows/draw:2" counted from this call on). */
 typedef VkResult(VKAPI_PTR* PFN_kilnCaptureNext)(VkDevice device, const char* spec, KilnCaptureWhen when);
 /* Capture the first command matching `spec` inside the next debug-label region named `label`. */
 typedef VkResult(VKAPI_PTR* PFN_kilnCaptureInLabel)(VkDevice device, const char* label, const char* spec,

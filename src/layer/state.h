@@ -155,9 +155,11 @@ struct Device {
   // its frame is over; the C API's, until it matched). With none, the layer only forwards: a capture
   // can only select commands recorded after it was asked for.
   std::atomic<bool> recording{false};
-  // While cows are attached, too: their writers are found in the records.
+  // While cows are attached, too: their writers are found in the records. Always, when configured so.
+  bool record_always = false;  // KILN_CAPTURE_RECORD=always
   void update_recording() {
-    recording.store(!env_requests.empty() || !api_requests.empty() || cow.any(), std::memory_order_release);
+    recording.store(record_always || !env_requests.empty() || !api_requests.empty() || cow.any(),
+                    std::memory_order_release);
   }
   bool presents = false;             // a swapchain exists: frames are counted by presents
   uint64_t frame = 1;                // the frame being submitted (presents), or the last submission's

@@ -111,6 +111,11 @@ struct WriteSet {
   bool hits(const Cow& c, KilnCowCause* cause) const;
 };
 
+struct ReplayState;
+// Every attachment of the render pass or rendering open in `st` (cow/writes.cpp): their contents may
+// not outlive the pass (DONT_CARE stores, transient attachments), so they are never given a cow.
+void open_pass_attachments(Device& dev, const ReplayState& st, WriteSet& out);
+
 // What the command buffers of one batch may write (cow/writes.cpp). `from_seq`: only commands of
 // `first_cb` from this traversal index on (the rest of the hooked command buffer).
 void scan_writes(Device& dev, VkCommandBuffer cb, WriteSet& out, uint32_t from_seq = 0);

@@ -164,6 +164,20 @@ void layout_changes(Device& dev, WriteSet& out, const Cmd& c) {
 
 }  // namespace
 
+void open_pass_attachments(Device& dev, const ReplayState& st, WriteSet& out) {
+  if (st.pass == ReplayState::Pass::Dynamic && st.rendering) {
+    BeginRenderingCmd c;
+    c.op = Op::BeginRendering;
+    std::get<0>(c.args) = st.rendering;
+    render_pass_attachments(dev, out, c);
+  } else if (st.pass == ReplayState::Pass::RenderPass && st.render_pass) {
+    BeginRenderPassCmd c;
+    c.op = Op::BeginRenderPass;
+    std::get<0>(c.args) = st.render_pass;
+    render_pass_attachments(dev, out, c);
+  }
+}
+
 void scan_writes(Device& dev, VkCommandBuffer handle, WriteSet& out, uint32_t from_seq) {
   CommandBuffer* cb = command_buffer(handle);
   if (!cb || !cb->recording || !cb->passthrough.empty()) {

@@ -15,6 +15,7 @@ namespace kiln::layer {
 namespace {
 
 constexpr uint32_t kMaxArrayElements = 16;
+constexpr uint32_t kMaxSubresources = 64;  // of one view: mips × layers
 
 std::string hex(uint64_t v) {
   std::ostringstream o;
@@ -103,7 +104,22 @@ struct Collector {
       return;
     }
     VkImageAspectFlags aspect = only ? only : v->range.aspectMask;
-    image(std::move(meta), v->image, v->range.baseMipLevel, v->range.baseArrayLayer, aspect, layout);
+    if (!v->image) return;
+    // Every subresource of the view's range (mips × layers), each its own resource and file.
+    const VkImageCreateInfo& ci = v->image->info;
+    const VkImageSubresourceRange& r = v->range;
+    const uint32_t mips = r.levelCount == VK_REMAINING_MIP_LEVELS ? ci.mipLevels - r.baseMipLevel : r.levelCount;
+    const uint32_t layers = r.layerCount == VK_REMAINING_ARRAY_LAYERS ? ci.arrayLayers - r.baseArrayLayer : r.layerCount;
+    uint32_t n = 0;
+    for (uint32_t m = 0; m < mips; ++m)
+      for (uint32_t l = 0; l < layers; ++l) {
+        if (++n > kMaxSubresources) {
+          note("image " + hex(handle_key(v->image->handle)) + ": only the first " + std::to_string(kMaxSubresources) +
+               " of its view's " + std::to_string(mips * layers) + " subresources captured");
+          return;
+        }
+        image(meta, v->image, r.baseMipLevel + m, r.baseArrayLayer + l, aspect, layout);
+      }
   }
 };
 

@@ -14,6 +14,11 @@ Config read_config() {
     if (s == "off" || s == "0" || s == "false") c.cow = false;
     else if (s != "on" && s != "1" && s != "true") report("KILN_CAPTURE_COW='" + s + "' is not on|off; using on");
   }
+  if (const char* v = std::getenv("KILN_CAPTURE_RECORD"); v && *v) {
+    std::string s = v;
+    if (s == "always") c.record_always = true;
+    else if (s != "requested") report("KILN_CAPTURE_RECORD='" + s + "' is not always|requested; using requested");
+  }
   if (const char* w = std::getenv("KILN_CAPTURE_WHEN"); w && *w) {
     if (!parse_when(w, &c.when)) report(std::string("KILN_CAPTURE_WHEN='") + w + "' is not before|after|both; using both");
   }

@@ -5,6 +5,8 @@
 //   KILN_CAPTURE_WHEN     before | after | both (default both)
 //   KILN_CAPTURE_OUT      the folder the capture is written to (capture.json + files)
 //   KILN_CAPTURE_COW      on | off (default on): copy-on-write for resources the command only reads
+//   KILN_CAPTURE_RECORD   always | requested (default requested): record every command buffer, so a
+//                         C API request also finds commands recorded before it (costs recording time)
 #pragma once
 
 #include <string>
@@ -21,6 +23,7 @@ struct Config {
   KilnWhen when = KilnWhen::Both;
   std::string out_dir;
   bool cow = true;
+  bool record_always = false;
 };
 
 // Reads the environment; reports (stderr) a malformed value and ignores it.

@@ -3,6 +3,11 @@
 // INLINE), the open render pass split around the command (dynamic rendering: end, then begin again
 // with LOAD; render pass objects: compatible passes differing only in load/store ops and layouts), and
 // copies into a host-visible buffer before and/or after it, fenced by full barriers.
+//
+// A render pass with several subpasses cannot end in the middle: the part before the command steps
+// through the remaining subpasses with no commands (their loads, stores and resolves run on what is
+// there, and the part after runs them again on the final contents), and the part after steps from the
+// first subpass to the command's, again with no commands, its attachments loading what was stored.
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -110,7 +115,8 @@ class Recorder {
       rp_ = dev_.render_passes.get(b.renderPass);
       if (!rp_) throw HookError("the render pass is not known to the layer");
       if (!rp_->splittable) throw HookError("the render pass cannot be split: " + rp_->why_not);
-      if (rp_->subpasses.size() != 1) throw HookError("render passes with several subpasses are not split yet");
+      subpass_ = target_subpass();
+      if (subpass_ >= subpass_count()) throw HookError("the command's subpass is past the render pass's last");
       rp_begin_ = b;
       VkRenderPassBeginInfo first = b;
       first.renderPass = make_pass(Split::First);
@@ -140,6 +146,34 @@ class Recorder {
   }
 
   enum class Split { First, Middle, Last };
+
+  uint32_t subpass_count() const {
+    return static_cast<uint32_t>(rp_->v2 ? rp_->subpasses2.size() : rp_->subpasses.size());
+  }
+
+  // The subpass the selected command is in: the vkCmdNextSubpass* between the pass's begin and it.
+  uint32_t target_subpass() const {
+    uint32_t seq = 0, n = 0;
+    traverse(
+        *t_.cb, seq,
+        [&](const Cmd& c, uint32_t s) {
+          if (static_cast<int64_t>(s) > t_.pass_begin_seq && s < t_.seq &&
+              (c.op == Op::NextSubpass || c.op == Op::NextSubpass2))
+            ++n;
+        },
+        [](CommandBuffer*, const std::string&) {});
+    return n;
+  }
+
+  void next_subpass() {
+    if (rp_->v2) {
+      VkSubpassBeginInfo sb{VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, nullptr, VK_SUBPASS_CONTENTS_INLINE};
+      VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+      d_.CmdNextSubpass2(p_.cb, &sb, &se);
+    } else {
+      d_.CmdNextSubpass(p_.cb, VK_SUBPASS_CONTENTS_INLINE);
+    }
+  }
 
   // The attachments of one part of a split pass (render pass 1 or 2 types alike): parts after the
   // first load what the part before stored, in the layout the subpass used; parts before the last store.
@@ -173,26 +207,29 @@ class Recorder {
   VkRenderPass make_pass(Split which) {
     if (rp_->v2) return make_pass2(which);
     const RenderPass& rp = *rp_;
-    const RenderPass::Subpass& sp = rp.subpasses[0];
     std::vector<VkAttachmentDescription> atts = rp.attachments;
-    split_attachments(atts, sp, which);
-    VkSubpassDescription s{};
-    s.flags = sp.flags;
-    s.pipelineBindPoint = sp.bind_point;
-    s.inputAttachmentCount = static_cast<uint32_t>(sp.inputs.size());
-    s.pInputAttachments = sp.inputs.data();
-    s.colorAttachmentCount = static_cast<uint32_t>(sp.colors.size());
-    s.pColorAttachments = sp.colors.data();
-    s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
-    s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
-    s.preserveAttachmentCount = static_cast<uint32_t>(sp.preserves.size());
-    s.pPreserveAttachments = sp.preserves.data();
+    split_attachments(atts, rp.subpasses[subpass_], which);
+    std::vector<VkSubpassDescription> subs;
+    for (const RenderPass::Subpass& sp : rp.subpasses) {
+      VkSubpassDescription s{};
+      s.flags = sp.flags;
+      s.pipelineBindPoint = sp.bind_point;
+      s.inputAttachmentCount = static_cast<uint32_t>(sp.inputs.size());
+      s.pInputAttachments = sp.inputs.data();
+      s.colorAttachmentCount = static_cast<uint32_t>(sp.colors.size());
+      s.pColorAttachments = sp.colors.data();
+      s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
+      s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
+      s.preserveAttachmentCount = static_cast<uint32_t>(sp.preserves.size());
+      s.pPreserveAttachments = sp.preserves.data();
+      subs.push_back(s);
+    }
     VkRenderPassCreateInfo ci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
     ci.flags = rp.flags;
     ci.attachmentCount = static_cast<uint32_t>(atts.size());
     ci.pAttachments = atts.data();
-    ci.subpassCount = 1;
-    ci.pSubpasses = &s;
+    ci.subpassCount = static_cast<uint32_t>(subs.size());
+    ci.pSubpasses = subs.data();
     ci.dependencyCount = static_cast<uint32_t>(rp.dependencies.size());
     ci.pDependencies = rp.dependencies.data();
     VkRenderPass out = VK_NULL_HANDLE;
@@ -213,21 +250,24 @@ class Recorder {
   // The same for a pass made by vkCreateRenderPass2.
   VkRenderPass make_pass2(Split which) {
     const RenderPass& rp = *rp_;
-    const RenderPass::Subpass2& sp = rp.subpasses2[0];
     std::vector<VkAttachmentDescription2> atts = rp.attachments2;
-    split_attachments(atts, sp, which);
-    VkSubpassDescription2 s = sp.desc;
-    s.pInputAttachments = sp.inputs.data();
-    s.pColorAttachments = sp.colors.data();
-    s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
-    s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
-    s.pPreserveAttachments = sp.preserves.data();
+    split_attachments(atts, rp.subpasses2[subpass_], which);
+    std::vector<VkSubpassDescription2> subs;
+    for (const RenderPass::Subpass2& sp : rp.subpasses2) {
+      VkSubpassDescription2 s = sp.desc;
+      s.pInputAttachments = sp.inputs.data();
+      s.pColorAttachments = sp.colors.data();
+      s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
+      s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
+      s.pPreserveAttachments = sp.preserves.data();
+      subs.push_back(s);
+    }
     VkRenderPassCreateInfo2 ci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
     ci.flags = rp.flags;
     ci.attachmentCount = static_cast<uint32_t>(atts.size());
     ci.pAttachments = atts.data();
-    ci.subpassCount = 1;
-    ci.pSubpasses = &s;
+    ci.subpassCount = static_cast<uint32_t>(subs.size());
+    ci.pSubpasses = subs.data();
     ci.dependencyCount = static_cast<uint32_t>(rp.dependencies2.size());
     ci.pDependencies = rp.dependencies2.data();
     ci.correlatedViewMaskCount = static_cast<uint32_t>(rp.correlated_view_masks.size());
@@ -241,11 +281,14 @@ class Recorder {
   void end_pass() {
     if (st_.pass == ReplayState::Pass::Dynamic) {
       d_.CmdEndRendering(p_.cb);
-    } else if (rp_->v2) {
-      VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
-      d_.CmdEndRenderPass2(p_.cb, &se);
     } else {
-      d_.CmdEndRenderPass(p_.cb);
+      for (uint32_t i = subpass_ + 1; i < subpass_count(); ++i) next_subpass();  // to the last, empty
+      if (rp_->v2) {
+        VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+        d_.CmdEndRenderPass2(p_.cb, &se);
+      } else {
+        d_.CmdEndRenderPass(p_.cb);
+      }
     }
   }
 
@@ -256,6 +299,7 @@ class Recorder {
       VkRenderPassBeginInfo b = rp_begin_;
       b.renderPass = make_pass(last ? Split::Last : Split::Middle);
       begin_pass(b);
+      for (uint32_t i = 0; i < subpass_; ++i) next_subpass();  // back to the command's, empty
     }
   }
 
@@ -287,6 +331,7 @@ class Recorder {
   void allocate_staging(bool before, bool after) {
     std::set<uint64_t> written;
     WriteSet later = later_;
+    open_pass_attachments(dev_, st_, later);
     for (const CopyJob& j : p_.jobs)
       if (j.meta.written) {
         written.insert(j.meta.handle);
@@ -407,6 +452,7 @@ class Recorder {
   VkRenderingAttachmentInfo stencil_{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};
   std::shared_ptr<RenderPass> rp_;
   VkRenderPassBeginInfo rp_begin_{};
+  uint32_t subpass_ = 0;  // the selected command's subpass
 };
 
 }  // namespace

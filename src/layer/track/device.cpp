@@ -16,6 +16,7 @@ void setup_device(Device& dev, const VkDeviceCreateInfo*) {
   Config c = read_config();
   dev.out_dir = c.out_dir;
   dev.cow.enabled = c.cow;
+  dev.record_always = c.record_always;
   if (c.has_spec) {
     Request r;
     r.spec = c.spec;

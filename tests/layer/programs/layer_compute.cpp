@@ -1,7 +1,8 @@
 // A compute program for the capture layer: two dispatches write out[i] = in[i] * scale + add (a uniform
 // block, a read-only storage buffer, push constants). The second dispatch is captured, by the
 // environment (KILN_CAPTURE_COMMAND=dispatch:2) or through the C API (--api); the program checks the
-// bytes it gets back against what it knows. Modes: --api, --submit2 (vkQueueSubmit2), --destroy
+// bytes it gets back against what it knows. Modes: --api, --api-late (the C API asked only after the
+// command buffer was recorded: needs KILN_CAPTURE_RECORD=always), --submit2 (vkQueueSubmit2), --destroy
 // (every resource destroyed right after the submission completed, before the capture is asked for),
 // --expect-none (the layer loaded without a spec), --threads (4 threads record 4 command buffers at
 // once, 50 dispatches each, submitted together; spec dispatch:101 is the third buffer's first).
@@ -14,10 +15,11 @@
 using namespace prog;
 
 int main(int argc, char** argv) {
-  bool api = false, submit2 = false, destroy = false, none = false, hazard = false, threads = false;
+  bool api = false, submit2 = false, destroy = false, none = false, hazard = false, threads = false, late = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    api |= a == "--api";
+    api |= a == "--api" || a == "--api-late";
+    late |= a == "--api-late";
     submit2 |= a == "--submit2";
     destroy |= a == "--destroy";
     none |= a == "--expect-none";
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
     }
     vkUpdateDescriptorSets(gpu.device, 3, writes, 0, nullptr);
 
-    if (api && gpu.has_api) VKCHECK(gpu.api.capture_next(gpu.device, "dispatch:2", KILN_CAPTURE_BOTH));
+    if (api && !late && gpu.has_api) VKCHECK(gpu.api.capture_next(gpu.device, "dispatch:2", KILN_CAPTURE_BOTH));
 
     float add2 = 100.0f;
     VkCommandBuffer cb = gpu.command_buffer();
@@ -152,6 +154,8 @@ int main(int argc, char** argv) {
     VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
     vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0, nullptr);
     VKCHECK(vkEndCommandBuffer(cb));
+    // A program that records once and submits many times asks for its capture between the two.
+    if (late && gpu.has_api) VKCHECK(gpu.api.capture_next(gpu.device, "dispatch:2", KILN_CAPTURE_BOTH));
     if (submit2) {
       VkCommandBufferSubmitInfo cbi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO};
       cbi.commandBuffer = cb;

@@ -17,12 +17,20 @@
 //   --copy               check the capture of the upload's vkCmdCopyBufferToImage (frame 1, copy:1)
 //   --device-group       dynamic rendering with a VkDeviceGroupRenderPassBeginInfo chained to the
 //                        VkRenderingInfo: a pNext the layer does not re-record (it passes through)
+//   --subpasses          a render pass of two subpasses: subpass 0 draws the texture into the left half
+//                        of attachment A (cleared, stored DONT_CARE: only the next subpass reads it),
+//                        subpass 1 reads A as an input attachment and writes it, channels rotated, into B
+//                        (the program's "target"). Spec draw:1 or draw:2 (read from KILN_CAPTURE_COMMAND)
+//                        says which draw's capture to check.
+//   --subpasses2         the same, made by vkCreateRenderPass2 and recorded with the *2 commands
 // The program checks its own picture, then (when the layer is loaded) the capture's bytes.
 #include <array>
 #include <string>
 
 #include "draw_frag.h"
 #include "draw_vert.h"
+#include "subpass_fullscreen_vert.h"
+#include "subpass_load_frag.h"
 #include "vk_program.h"
 
 using namespace prog;
@@ -49,6 +57,105 @@ std::vector<Rgba> expected(Tint t) {
 }
 
 std::vector<Rgba> filled(Rgba c) { return std::vector<Rgba>(W * H, c); }
+
+// --subpasses: B's clear, A after subpass 0 (the texture on the left half, A's clear on the right), B after
+// subpass 1 (A with its channels rotated, as subpass_load.frag writes it).
+constexpr Rgba kClearB{10, 20, 30, 40};
+constexpr uint32_t kSubpass0Width = W / 2;
+
+std::vector<Rgba> subpass0_picture() {
+  std::vector<Rgba> px = expected({1, 1, 1, 1});
+  for (uint32_t y = 0; y < H; ++y)
+    for (uint32_t x = kSubpass0Width; x < W; ++x) px[y * W + x] = kClear;
+  return px;
+}
+
+std::vector<Rgba> subpass1_picture() {
+  std::vector<Rgba> px = subpass0_picture();
+  for (Rgba& p : px) p = {p[1], p[2], p[3], p[0]};
+  return px;
+}
+
+// Attachment 0 (A): colour in subpass 0, input attachment in subpass 1, not stored. Attachment 1 (B):
+// colour in subpass 1, stored and left in TRANSFER_SRC for the read-back.
+VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2) {
+  VkAttachmentDescription atts[2] = {
+      {0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_DONT_CARE,
+       VK_ATTACHMENT_LOAD_OP_DONT_CARE, VK_ATTACHMENT_STORE_OP_DONT_CARE, VK_IMAGE_LAYOUT_UNDEFINED,
+       VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL},
+      {0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_STORE,
+       VK_ATTACHMENT_LOAD_OP_DONT_CARE, VK_ATTACHMENT_STORE_OP_DONT_CARE, VK_IMAGE_LAYOUT_UNDEFINED,
+       VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL}};
+  VkAttachmentReference a_color{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkAttachmentReference a_input{0, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+  VkAttachmentReference b_color{1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkSubpassDescription subs[2]{};
+  subs[0].pipelineBindPoint = subs[1].pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  subs[0].colorAttachmentCount = 1;
+  subs[0].pColorAttachments = &a_color;
+  subs[1].inputAttachmentCount = 1;
+  subs[1].pInputAttachments = &a_input;
+  subs[1].colorAttachmentCount = 1;
+  subs[1].pColorAttachments = &b_color;
+  VkSubpassDependency deps[3] = {
+      {VK_SUBPASS_EXTERNAL, 0, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_GRAPHICS_BIT,
+       VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT, 0},
+      {0, 1, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+       VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT, VK_ACCESS_INPUT_ATTACHMENT_READ_BIT, VK_DEPENDENCY_BY_REGION_BIT},
+      {1, VK_SUBPASS_EXTERNAL, VK_PIPELINE_STAGE_ALL_GRAPHICS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT,
+       VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT, 0}};
+  VkRenderPass rp = VK_NULL_HANDLE;
+  if (!v2) {
+    VkRenderPassCreateInfo rci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+    rci.attachmentCount = 2;
+    rci.pAttachments = atts;
+    rci.subpassCount = 2;
+    rci.pSubpasses = subs;
+    rci.dependencyCount = 3;
+    rci.pDependencies = deps;
+    VKCHECK(vkCreateRenderPass(device, &rci, nullptr, &rp));
+    return rp;
+  }
+  VkAttachmentDescription2 atts2[2];
+  for (int i = 0; i < 2; ++i)
+    atts2[i] = {VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2, nullptr, 0, format, VK_SAMPLE_COUNT_1_BIT,
+                atts[i].loadOp, atts[i].storeOp, atts[i].stencilLoadOp, atts[i].stencilStoreOp,
+                atts[i].initialLayout, atts[i].finalLayout};
+  auto ref2 = [](const VkAttachmentReference& r) {
+    return VkAttachmentReference2{VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2, nullptr, r.attachment, r.layout,
+                                  VK_IMAGE_ASPECT_COLOR_BIT};
+  };
+  VkAttachmentReference2 a_color2 = ref2(a_color), a_input2 = ref2(a_input), b_color2 = ref2(b_color);
+  VkSubpassDescription2 subs2[2] = {{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2}, {VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2}};
+  subs2[0].pipelineBindPoint = subs2[1].pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  subs2[0].colorAttachmentCount = 1;
+  subs2[0].pColorAttachments = &a_color2;
+  subs2[1].inputAttachmentCount = 1;
+  subs2[1].pInputAttachments = &a_input2;
+  subs2[1].colorAttachmentCount = 1;
+  subs2[1].pColorAttachments = &b_color2;
+  VkSubpassDependency2 deps2[3];
+  for (int i = 0; i < 3; ++i)
+    deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
+                deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask,
+                deps[i].dependencyFlags, 0};
+  VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
+  rci2.attachmentCount = 2;
+  rci2.pAttachments = atts2;
+  rci2.subpassCount = 2;
+  rci2.pSubpasses = subs2;
+  rci2.dependencyCount = 3;
+  rci2.pDependencies = deps2;
+  VKCHECK(vkCreateRenderPass2(device, &rci2, nullptr, &rp));
+  return rp;
+}
+
+// True when the capture lists a resource with this debug name (any role).
+bool lists(const KilnCapture* c, const char* debug_name) {
+  for (uint32_t i = 0; i < c->resource_count; ++i)
+    if (std::strcmp(c->resources[i].debug_name, debug_name) == 0) return true;
+  return false;
+}
 
 bool same(const void* bytes, uint64_t size, const std::vector<Rgba>& want) {
   return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
@@ -79,14 +186,21 @@ int main(int argc, char** argv) {
   const bool dynamic = mode == "--dynamic" || mode == "--labels";
   const bool secondary = mode == "--secondary";
   const bool labels = mode == "--labels";
-  const bool rp2 = mode == "--renderpass2";
+  const bool subpasses = mode == "--subpasses" || mode == "--subpasses2";
+  const bool rp2 = mode == "--renderpass2" || mode == "--subpasses2";
   if (push_descriptor) g_device_extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   {
     Gpu gpu;
     const VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
     Image texture = gpu.image(format, {2, 2}, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
     Image target = gpu.image(format, {W, H}, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT);
-    gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)target.image, "target");
+    gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)target.image, subpasses ? "subpass_b" : "target");
+    // --subpasses: attachment A, which only the render pass uses (no transfer usage: the layer must cope).
+    Image scene;
+    if (subpasses) {
+      scene = gpu.image(format, {W, H}, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT);
+      gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)scene.image, "subpass_a");
+    }
     const VkFormat depth_format = VK_FORMAT_D32_SFLOAT;
     Image depth_image;
     if (depth)
@@ -151,7 +265,18 @@ int main(int argc, char** argv) {
     // A render pass object for --renderpass / --secondary: cleared, left in TRANSFER_SRC for the read-back.
     VkRenderPass rp = VK_NULL_HANDLE;
     VkFramebuffer fb = VK_NULL_HANDLE;
-    if (!dynamic) {
+    if (subpasses) {
+      rp = subpass_render_pass(gpu.device, format, rp2);
+      VkImageView views[2] = {scene.view, target.view};
+      VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+      fci.renderPass = rp;
+      fci.attachmentCount = 2;
+      fci.pAttachments = views;
+      fci.width = W;
+      fci.height = H;
+      fci.layers = 1;
+      VKCHECK(vkCreateFramebuffer(gpu.device, &fci, nullptr, &fb));
+    } else if (!dynamic) {
       VkAttachmentDescription att{0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
                                   VK_ATTACHMENT_STORE_OP_STORE, VK_ATTACHMENT_LOAD_OP_DONT_CARE,
                                   VK_ATTACHMENT_STORE_OP_DONT_CARE, VK_IMAGE_LAYOUT_UNDEFINED,
@@ -262,6 +387,56 @@ int main(int argc, char** argv) {
     VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &gci, nullptr, &pipeline));
     gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "textured");
 
+    // --subpasses: subpass 1's pipeline, reading A through an input attachment (set 0 binding 0).
+    VkDescriptorSetLayout load_set_layout = VK_NULL_HANDLE;
+    VkPipelineLayout load_layout = VK_NULL_HANDLE;
+    VkDescriptorPool load_pool = VK_NULL_HANDLE;
+    VkDescriptorSet load_set = VK_NULL_HANDLE;
+    VkShaderModule load_vs = VK_NULL_HANDLE, load_fs = VK_NULL_HANDLE;
+    VkPipeline load_pipeline = VK_NULL_HANDLE;
+    if (subpasses) {
+      VkDescriptorSetLayoutBinding in{0, VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT, 1, VK_SHADER_STAGE_FRAGMENT_BIT, nullptr};
+      VkDescriptorSetLayoutCreateInfo lci{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+      lci.bindingCount = 1;
+      lci.pBindings = &in;
+      VKCHECK(vkCreateDescriptorSetLayout(gpu.device, &lci, nullptr, &load_set_layout));
+      VkPipelineLayoutCreateInfo lpli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+      lpli.setLayoutCount = 1;
+      lpli.pSetLayouts = &load_set_layout;
+      VKCHECK(vkCreatePipelineLayout(gpu.device, &lpli, nullptr, &load_layout));
+      VkDescriptorPoolSize in_size{VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT, 1};
+      VkDescriptorPoolCreateInfo lpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+      lpi.maxSets = 1;
+      lpi.poolSizeCount = 1;
+      lpi.pPoolSizes = &in_size;
+      VKCHECK(vkCreateDescriptorPool(gpu.device, &lpi, nullptr, &load_pool));
+      VkDescriptorSetAllocateInfo lai{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+      lai.descriptorPool = load_pool;
+      lai.descriptorSetCount = 1;
+      lai.pSetLayouts = &load_set_layout;
+      VKCHECK(vkAllocateDescriptorSets(gpu.device, &lai, &load_set));
+      VkDescriptorImageInfo in_image{VK_NULL_HANDLE, scene.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+      VkWriteDescriptorSet in_write{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+      in_write.dstSet = load_set;
+      in_write.descriptorCount = 1;
+      in_write.descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT;
+      in_write.pImageInfo = &in_image;
+      vkUpdateDescriptorSets(gpu.device, 1, &in_write, 0, nullptr);
+      load_vs = gpu.shader(subpass_fullscreen_vert, sizeof(subpass_fullscreen_vert));
+      load_fs = gpu.shader(subpass_load_frag, sizeof(subpass_load_frag));
+      VkPipelineShaderStageCreateInfo load_stages[2] = {
+          {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, load_vs, "main", nullptr},
+          {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, load_fs, "main", nullptr}};
+      VkPipelineVertexInputStateCreateInfo no_vertices{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
+      VkGraphicsPipelineCreateInfo lgci = gci;
+      lgci.pStages = load_stages;
+      lgci.pVertexInputState = &no_vertices;
+      lgci.layout = load_layout;
+      lgci.subpass = 1;
+      VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &lgci, nullptr, &load_pipeline));
+      gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)load_pipeline, "subpass_load");
+    }
+
     const Tint white{1, 1, 1, 1}, red{1, 0, 0, 1}, green{0, 1, 0, 1};
     auto draw = [&](VkCommandBuffer cb, Tint t) {
       vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
@@ -270,7 +445,7 @@ int main(int argc, char** argv) {
       VkDeviceSize offset = 0;
       vkCmdBindVertexBuffers(cb, 0, 1, &vbo.buffer, &offset);
       VkViewport vp{0, 0, float(W), float(H), 0, 1};
-      VkRect2D sc{{0, 0}, {W, H}};
+      VkRect2D sc{{0, 0}, {subpasses ? kSubpass0Width : W, H}};
       vkCmdSetViewport(cb, 0, 1, &vp);
       vkCmdSetScissor(cb, 0, 1, &sc);
       vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint), &t);
@@ -350,7 +525,26 @@ int main(int argc, char** argv) {
         rb.renderArea = {{0, 0}, {W, H}};
         rb.clearValueCount = 1;
         rb.pClearValues = &clear;
-        if (secondary) {
+        VkClearValue clears[2] = {clear, {}};
+        for (int c = 0; c < 4; ++c) clears[1].color.float32[c] = kClearB[c] / 255.0f;
+        if (subpasses) {
+          rb.clearValueCount = 2;
+          rb.pClearValues = clears;
+          VkSubpassBeginInfo sb{VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, nullptr, VK_SUBPASS_CONTENTS_INLINE};
+          VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+          if (rp2) vkCmdBeginRenderPass2(cb, &rb, &sb);
+          else vkCmdBeginRenderPass(cb, &rb, VK_SUBPASS_CONTENTS_INLINE);
+          draw(cb, white);
+          if (rp2) vkCmdNextSubpass2(cb, &sb, &se);
+          else vkCmdNextSubpass(cb, VK_SUBPASS_CONTENTS_INLINE);
+          vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, load_pipeline);
+          vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, load_layout, 0, 1, &load_set, 0, nullptr);
+          VkViewport vp{0, 0, float(W), float(H), 0, 1};
+          VkRect2D sc{{0, 0}, {W, H}};
+          vkCmdSetViewport(cb, 0, 1, &vp);
+          vkCmdSetScissor(cb, 0, 1, &sc);
+          vkCmdDraw(cb, 3, 1, 0, 0);
+        } else if (secondary) {
           vkCmdBeginRenderPass(cb, &rb, VK_SUBPASS_CONTENTS_SECONDARY_COMMAND_BUFFERS);
           vkCmdExecuteCommands(cb, 1, &sec);
         } else if (rp2) {
@@ -378,8 +572,8 @@ int main(int argc, char** argv) {
     });
 
     const Tint last = labels ? green : white;
-    EXPECT(same(readback.mapped, W * H * 4, expected(last)), "the program's own picture: %s",
-           show(readback.mapped, W * H * 4).c_str());
+    EXPECT(same(readback.mapped, W * H * 4, subpasses ? subpass1_picture() : expected(last)),
+           "the program's own picture: %s", show(readback.mapped, W * H * 4).c_str());
 
     if (gpu.has_api && none) {
       const KilnCapture* c = nullptr;
@@ -398,6 +592,59 @@ int main(int argc, char** argv) {
           EXPECT(dst->after_size == 16 && std::memcmp(dst->after, kTexels, 16) == 0, "destination after: %s",
                  show(dst->after, dst->after_size).c_str());
           EXPECT(dst->before_size == 16, "destination before");
+        }
+        gpu.api.free_capture(gpu.device, c);
+      }
+    } else if (gpu.has_api && subpasses) {
+      // draw:1 is subpass 0's draw (A: clear before, the texture's left half after); draw:2 is subpass 1's
+      // (A as an input attachment, unchanged; B: its clear before, A rotated after).
+      const char* spec_env = std::getenv("KILN_CAPTURE_COMMAND");
+      const std::string spec = spec_env ? spec_env : "";
+      const KilnCapture* c = take_capture(gpu);
+      if (c) {
+        dump(c);
+        EXPECT(std::string(c->command) == "vkCmdDraw(3, 1, 0, 0)", "command %s", c->command);
+        const std::vector<Rgba> a = subpass0_picture();
+        if (spec == "draw:1") {
+          EXPECT(std::string(c->pipeline_name) == "textured", "pipeline %s", c->pipeline_name);
+          const KilnCaptureResource* color = find(c, "color_attachment", 0);
+          if (color) {
+            EXPECT(color->is_image && color->written && color->format == format, "A's description");
+            EXPECT(std::string(color->debug_name) == "subpass_a", "colour attachment name %s", color->debug_name);
+            EXPECT(same(color->before, color->before_size, filled(kClear)), "A before: %s",
+                   show(color->before, color->before_size).c_str());
+            EXPECT(same(color->after, color->after_size, a), "A after: %s", show(color->after, color->after_size).c_str());
+          }
+          const KilnCaptureResource* tex = find(c, "descriptor", 0);
+          if (tex)
+            EXPECT(tex->before_size == 16 && std::memcmp(tex->before, kTexels, 16) == 0, "texture bytes: %s",
+                   show(tex->before, tex->before_size).c_str());
+          EXPECT(!lists(c, "subpass_b"), "B is not used in subpass 0, yet the capture lists it");
+        } else if (spec == "draw:2") {
+          EXPECT(std::string(c->pipeline_name) == "subpass_load", "pipeline %s", c->pipeline_name);
+          const KilnCaptureResource* in = find(c, "descriptor", 0);
+          if (in) {
+            EXPECT(std::string(in->descriptor_type) == "input_attachment", "descriptor type %s", in->descriptor_type);
+            EXPECT(std::string(in->shader_name) == "scene", "input attachment's name %s", in->shader_name);
+            EXPECT(std::string(in->debug_name) == "subpass_a", "input attachment's image %s", in->debug_name);
+            EXPECT(in->is_image && !in->written && in->format == format && in->extent.width == W, "A's description");
+            EXPECT(same(in->before, in->before_size, a), "A (input) before: %s", show(in->before, in->before_size).c_str());
+            EXPECT(same(in->after, in->after_size, a), "A (input) after: %s", show(in->after, in->after_size).c_str());
+          }
+          const KilnCaptureResource* color = find(c, "color_attachment", 0);
+          if (color) {
+            EXPECT(color->is_image && color->written && color->format == format, "B's description");
+            EXPECT(std::string(color->debug_name) == "subpass_b", "colour attachment name %s", color->debug_name);
+            EXPECT(same(color->before, color->before_size, filled(kClearB)), "B before: %s",
+                   show(color->before, color->before_size).c_str());
+            EXPECT(same(color->after, color->after_size, subpass1_picture()), "B after: %s",
+                   show(color->after, color->after_size).c_str());
+          }
+          uint32_t a_count = 0;
+          for (uint32_t i = 0; i < c->resource_count; ++i) a_count += std::strcmp(c->resources[i].debug_name, "subpass_a") == 0;
+          EXPECT(a_count == 1, "A listed %u times (it is only the input attachment in subpass 1)", a_count);
+        } else {
+          EXPECT(false, "--subpasses checks KILN_CAPTURE_COMMAND=draw:1 or draw:2, not '%s'", spec.c_str());
         }
         gpu.api.free_capture(gpu.device, c);
       }
@@ -442,6 +689,15 @@ int main(int argc, char** argv) {
       }
     }
 
+    if (subpasses) {
+      vkDestroyPipeline(gpu.device, load_pipeline, nullptr);
+      vkDestroyShaderModule(gpu.device, load_vs, nullptr);
+      vkDestroyShaderModule(gpu.device, load_fs, nullptr);
+      vkDestroyDescriptorPool(gpu.device, load_pool, nullptr);
+      vkDestroyPipelineLayout(gpu.device, load_layout, nullptr);
+      vkDestroyDescriptorSetLayout(gpu.device, load_set_layout, nullptr);
+      gpu.destroy(scene);
+    }
     vkDestroyPipeline(gpu.device, pipeline, nullptr);
     vkDestroyShaderModule(gpu.device, vs, nullptr);
     vkDestroyShaderModule(gpu.device, fs, nullptr);

@@ -51,6 +51,21 @@ case "$cmd" in
       VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation KILN_CAPTURE_OUT= \
         VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT timeout 60 layer_cow --case $c 2>&1 | tail -3
     done | tee "$out/layer-cow.log"
+    # Draws: render passes split (one and two subpasses, both create-info versions), dynamic rendering,
+    # secondaries, multisampled attachments. Real drivers discard DONT_CARE stores; lavapipe keeps them.
+    for c in "layer_draw --dynamic draw:1" "layer_draw --renderpass draw:1" "layer_draw --renderpass2 draw:1" \
+             "layer_draw --secondary draw:1" "layer_draw --depth draw:1" "layer_draw --subpasses draw:1" \
+             "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_msaa --api -" "layer_msaa --depth --api -"; do
+      set -- $c
+      prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
+      envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation
+            VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT
+            "KILN_CAPTURE_OUT=$out/draw-$prog$(IFS=; echo "${args[*]}")")
+      [ "$spec" != - ] && envs+=(KILN_CAPTURE_COMMAND=$spec KILN_CAPTURE_FRAME=2)
+      log=$(timeout 60 env "${envs[@]}" $prog "${args[@]}" 2>&1); rc=$?
+      if [ $rc = 0 ] && ! grep -qE "FAILED|VALIDATION:|[Vv]alidation [Ee]rror|passed through" <<<"$log"; then echo "$c: ok"
+      else echo "$c: FAILED (exit $rc)"; tail -5 <<<"$log"; fi
+    done | tee "$out/layer-draw.log"
     if [ "$cmd" = layer ]; then
       for b in bench_cow bench_layer; do $b 2>>"$out/bench.err"; done | tee "$out/bench-layer.json"
       exit 0

@@ -52,6 +52,7 @@ typedef struct KilnCaptureResource {
   uint64_t before_size;
   const void* after;            /* NULL when not captured after */
   uint64_t after_size;
+  uint32_t samples;             /* images: 1, or the sample count of a multisampled image captured resolved */
 } KilnCaptureResource;
 
 typedef struct KilnCapture {

@@ -89,6 +89,7 @@ VKAPI_ATTR VkResult VKAPI_CALL GetCapture(VkDevice device, const KilnCapture** o
     k.before_size = r.has_before ? r.before.size() : 0;
     k.after = r.has_after ? r.after_bytes().data() : nullptr;
     k.after_size = r.has_after ? r.after_bytes().size() : 0;
+    k.samples = r.samples;
     h->resources.push_back(k);
   }
   h->c.resource_count = static_cast<uint32_t>(h->resources.size());

@@ -52,6 +52,7 @@ struct CapturedResource {
   VkFormat format = VK_FORMAT_UNDEFINED;
   VkExtent3D extent{};
   uint32_t mip = 0, layer = 0;
+  uint32_t samples = 1;  // >1: a multisampled image, captured resolved
   VkImageAspectFlags aspect = 0;
   VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;  // the layout the command saw
   // Buffers: the range captured.

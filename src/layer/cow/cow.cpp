@@ -34,7 +34,7 @@ bool Cow::same_range(const CopyJob& j) const {
 }
 
 std::shared_ptr<Cow> make_cow(Device& dev, const Queue& queue, const CopyJob& j, const WriteSet& later) {
-  if (!dev.cow.enabled || j.meta.written || !j.inline_bytes.empty() || j.bytes == 0) return nullptr;
+  if (!dev.cow.enabled || j.meta.written || !j.inline_bytes.empty() || j.bytes == 0 || j.meta.samples > 1) return nullptr;
   auto c = std::make_shared<Cow>();
   c->handle = j.meta.handle;
   c->bytes = j.bytes;

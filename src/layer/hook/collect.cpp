@@ -67,11 +67,18 @@ struct Collector {
       note("image " + hex(meta.handle) + " cannot be a transfer source: skipped");
       return;
     }
-    if (ci.samples != VK_SAMPLE_COUNT_1_BIT) {
-      note("image " + hex(meta.handle) + " is multisampled: skipped");
-      return;
-    }
     VkImageAspectFlags all = format_aspects(ci.format);
+    if (ci.samples != VK_SAMPLE_COUNT_1_BIT) {
+      // Colour: resolved (vkCmdResolveImage: the samples' average) into an image of the layer's, then
+      // copied. Depth and stencil cannot be resolved outside a render pass.
+      if (all != VK_IMAGE_ASPECT_COLOR_BIT) {
+        note("image " + hex(meta.handle) + " is a multisampled depth/stencil image: skipped");
+        return;
+      }
+      meta.samples = static_cast<uint32_t>(ci.samples);
+      note("image " + hex(meta.handle) + " has " + std::to_string(meta.samples) +
+           " samples: captured resolved (their average; integer formats: as the driver resolves them)");
+    }
     if (aspect & VK_IMAGE_ASPECT_DEPTH_BIT) aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
     else if (aspect & VK_IMAGE_ASPECT_STENCIL_BIT) aspect = VK_IMAGE_ASPECT_STENCIL_BIT;
     else aspect = VK_IMAGE_ASPECT_COLOR_BIT;
@@ -330,6 +337,16 @@ void attachments(Collector& col, const ReplayState& st) {
       meta.attachment = i;
       meta.written = true;
       col.view(std::move(meta), r.pColorAttachments[i].imageView, r.pColorAttachments[i].imageLayout);
+    }
+    // Resolve targets: written when the rendering ends, not by the command (the split resolves only at
+    // the very end), so before and after show what they held when the rendering began.
+    for (uint32_t i = 0; i < r.colorAttachmentCount; ++i) {
+      const VkRenderingAttachmentInfo& a = r.pColorAttachments[i];
+      if (!a.resolveImageView || a.resolveMode == VK_RESOLVE_MODE_NONE) continue;
+      CapturedResource meta;
+      meta.role = ResourceRole::ResolveAttachment;
+      meta.attachment = i;
+      col.view(std::move(meta), a.resolveImageView, a.resolveImageLayout);
     }
     if (r.pDepthAttachment && r.pDepthAttachment->imageView) {
       CapturedResource meta;

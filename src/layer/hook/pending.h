@@ -41,6 +41,13 @@ struct PendingCapture {
   VkDeviceMemory memory = VK_NULL_HANDLE;
   uint64_t staging_size = 0;
   std::vector<VkRenderPass> render_passes;  // split passes made for this capture
+  // Single-sample images multisampled ones are resolved into before their copy, by CopyJob index.
+  struct Resolved {
+    size_t job = 0;
+    VkImage image = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+  };
+  std::vector<Resolved> resolved;
   std::string out_dir;               // where to write it; empty: memory only
 };
 

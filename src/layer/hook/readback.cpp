@@ -17,6 +17,11 @@ void destroy_pending(Device& dev, PendingCapture& p) {
   if (p.staging) d.DestroyBuffer(dev.handle, p.staging, nullptr);
   if (p.memory) d.FreeMemory(dev.handle, p.memory, nullptr);
   for (VkRenderPass rp : p.render_passes) d.DestroyRenderPass(dev.handle, rp, nullptr);
+  for (const PendingCapture::Resolved& r : p.resolved) {
+    if (r.image) d.DestroyImage(dev.handle, r.image, nullptr);
+    if (r.memory) d.FreeMemory(dev.handle, r.memory, nullptr);
+  }
+  p.resolved.clear();
   p.cb = VK_NULL_HANDLE;
   p.fence = VK_NULL_HANDLE;
   p.staging = VK_NULL_HANDLE;

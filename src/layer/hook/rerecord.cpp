@@ -132,6 +132,10 @@ class Recorder {
     auto adjust = [&](VkRenderingAttachmentInfo& a) {
       if (resume) a.loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
       if (!last && a.imageView) a.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+      if (!last) {  // resolves happen once, when the program's rendering ends
+        a.resolveMode = VK_RESOLVE_MODE_NONE;
+        a.resolveImageView = VK_NULL_HANDLE;
+      }
     };
     for (auto& a : colors) adjust(a);
     VkRenderingAttachmentInfo depth = depth_, stencil = stencil_;
@@ -372,6 +376,49 @@ class Recorder {
     ai.memoryTypeIndex = find_memory(dev_.memory_properties, req.memoryTypeBits);
     check(d_.AllocateMemory(dev_.handle, &ai, nullptr, &p_.memory), "vkAllocateMemory (capture staging)");
     check(d_.BindBufferMemory(dev_.handle, p_.staging, p_.memory, 0), "vkBindBufferMemory (capture staging)");
+    for (size_t i = 0; i < p_.jobs.size(); ++i)
+      if (p_.jobs[i].meta.samples > 1 && (p_.jobs[i].before_at != UINT64_MAX || p_.jobs[i].after_at != UINT64_MAX))
+        make_resolve_target(i);
+  }
+
+  // A single-sample image of the job's format and extent that the multisampled subresource is resolved
+  // into before the copy (one per job, used for before and after alike).
+  void make_resolve_target(size_t job) {
+    const CopyJob& j = p_.jobs[job];
+    auto img = dev_.images.get(j.image);
+    if (!img) throw HookError("a multisampled image the layer no longer knows");
+    VkImageCreateInfo ci{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+    ci.imageType = img->info.imageType;
+    ci.format = img->info.format;
+    ci.extent = j.meta.extent;
+    ci.mipLevels = 1;
+    ci.arrayLayers = 1;
+    ci.samples = VK_SAMPLE_COUNT_1_BIT;
+    ci.tiling = VK_IMAGE_TILING_OPTIMAL;
+    ci.usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    PendingCapture::Resolved r;
+    r.job = job;
+    check(d_.CreateImage(dev_.handle, &ci, nullptr, &r.image), "vkCreateImage (resolve target)");
+    p_.resolved.push_back(r);
+    VkMemoryRequirements req{};
+    d_.GetImageMemoryRequirements(dev_.handle, r.image, &req);
+    uint32_t type = UINT32_MAX;
+    const VkPhysicalDeviceMemoryProperties& mp = dev_.memory_properties;
+    for (uint32_t i = 0; i < mp.memoryTypeCount && type == UINT32_MAX; ++i)
+      if ((req.memoryTypeBits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) type = i;
+    for (uint32_t i = 0; i < mp.memoryTypeCount && type == UINT32_MAX; ++i)
+      if (req.memoryTypeBits & (1u << i)) type = i;
+    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    ai.allocationSize = req.size;
+    ai.memoryTypeIndex = type;
+    check(d_.AllocateMemory(dev_.handle, &ai, nullptr, &p_.resolved.back().memory), "vkAllocateMemory (resolve target)");
+    check(d_.BindImageMemory(dev_.handle, r.image, p_.resolved.back().memory, 0), "vkBindImageMemory (resolve target)");
+  }
+
+  VkImage resolve_target(size_t job) const {
+    for (const PendingCapture::Resolved& r : p_.resolved)
+      if (r.job == job) return r.image;
+    return VK_NULL_HANDLE;
   }
 
   // GENERAL goes to TRANSFER_SRC too: copying in GENERAL draws a performance warning from validation.
@@ -416,14 +463,56 @@ class Recorder {
       std::swap(b.oldLayout, b.newLayout);
       back.push_back(b);
     }
+    // Multisampled subresources: resolved into their single-sample images first.
+    std::vector<VkImageMemoryBarrier> resolved;
+    for (size_t i = 0; i < p_.jobs.size(); ++i) {
+      const CopyJob& j = p_.jobs[i];
+      VkImage target = resolve_target(i);
+      if (!target || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+      VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+      b.srcAccessMask = 0;
+      b.dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+      b.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+      b.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+      b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+      b.image = target;
+      b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+      to.push_back(b);
+      b.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+      b.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+      b.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL;
+      b.newLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+      resolved.push_back(b);
+    }
     VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
                         VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
     d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,
                           nullptr, static_cast<uint32_t>(to.size()), to.data());
-    for (const CopyJob& j : p_.jobs) {
+    if (!resolved.empty()) {
+      for (size_t i = 0; i < p_.jobs.size(); ++i) {
+        const CopyJob& j = p_.jobs[i];
+        VkImage target = resolve_target(i);
+        if (!target || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+        VkImageResolve r{};
+        r.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, j.meta.mip, j.meta.layer, 1};
+        r.dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        r.extent = j.meta.extent;
+        d_.CmdResolveImage(p_.cb, j.image, copy_layout(j.layout), target, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &r);
+      }
+      d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
+                            nullptr, static_cast<uint32_t>(resolved.size()), resolved.data());
+    }
+    for (size_t i = 0; i < p_.jobs.size(); ++i) {
+      const CopyJob& j = p_.jobs[i];
       uint64_t at = before ? j.before_at : j.after_at;
       if (at == UINT64_MAX) continue;
-      if (j.buffer) {
+      if (VkImage target = resolve_target(i)) {
+        VkBufferImageCopy r{};
+        r.bufferOffset = at;
+        r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        r.imageExtent = j.meta.extent;
+        d_.CmdCopyImageToBuffer(p_.cb, target, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, p_.staging, 1, &r);
+      } else if (j.buffer) {
         VkBufferCopy r{j.meta.offset, at, j.bytes};
         d_.CmdCopyBuffer(p_.cb, j.buffer, p_.staging, 1, &r);
       } else if (j.image) {

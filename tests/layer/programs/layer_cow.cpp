@@ -44,15 +44,22 @@
 //   draw_static     the hooked command is a DRAW (into a small colour target of its own) whose fragment
 //                   shader samples a texture nothing writes again: the texture is deferred and delivered
 //                   untouched, the target (written) is copied
+//   mips_layers     the hooked dispatch reads every subresource of a 2D array texture (3 mips x 2 layers, each
+//                   its own pattern) through one 2D_ARRAY view: six image resources, one per (mip, layer), each
+//                   deferred and delivered untouched. With KILN_CAPTURE_OUT set it also checks the folder's
+//                   files (one per subresource, named _mip<M>/_layer<L>)
+//   mips_layers_off the same with kilnSetCopyOnWrite(VK_FALSE): every subresource copied at once
 //
 // Command buffers are begun after kilnCaptureNext: the layer records only from then on (a submitted
 // command buffer it did not record would resolve every cow as "unseen", which every case rules out).
 // --without-layer: the program alone (validation only): its own results are checked, no capture.
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "cow_draw_frag.h"
 #include "cow_draw_vert.h"
+#include "cow_read_array_comp.h"
 #include "cow_read_comp.h"
 #include "cow_read_image_comp.h"
 #include "cow_write_comp.h"
@@ -336,6 +343,7 @@ struct Case {
   bool follow_up = false;    // timeline: batch 3 writes the input after the hooked batch
   bool alias = false;
   bool draw = false;         // the hooked command is a draw (draw_static), not the dispatch
+  bool mips = false;         // the input is a 2D array texture with mips (mips_layers)
   int cause = -1;            // the KilnCowCause expected to resolve the cow; -1: none
 };
 
@@ -389,6 +397,10 @@ bool known_case(const std::string& name, Case& c) {
   } else if (name == "draw_static") {
     c.image = true;
     c.draw = true;
+  } else if (name == "mips_layers" || name == "mips_layers_off") {
+    c.image = true;
+    c.mips = true;
+    c.off = name == "mips_layers_off";
   } else {
     return false;
   }
@@ -1032,6 +1044,263 @@ int run_draw_case(const Case& k, bool without_layer) {
   return 0;
 }
 
+// mips_layers / mips_layers_off: a 2D array texture, kArrayMips levels x kArrayLayers layers, each
+// subresource holding its own pattern, sampled through one 2D_ARRAY view over all of them; the hooked
+// dispatch reads every texel of every subresource. The layer captures each (mip, layer) as its own resource.
+constexpr uint32_t kArraySide = 16, kArrayMips = 3, kArrayLayers = 2;
+constexpr uint32_t kSubresources = kArrayMips * kArrayLayers;
+
+uint32_t sub_side(uint32_t mip) { return kArraySide >> mip; }
+std::vector<uint32_t> sub_pattern(uint32_t mip, uint32_t layer) {
+  return pattern(kSeed1 + 0x100u * (mip * kArrayLayers + layer + 1), sub_side(mip) * sub_side(mip));
+}
+// What cow_read_array.comp writes for one subresource.
+uint32_t weighted_sum(const std::vector<uint32_t>& texels) {
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < texels.size(); ++i) s += texels[i] * (i + 1);
+  return s;
+}
+
+int run_mips_case(const Case& k, bool without_layer) {
+  Gpu gpu;
+  if (!without_layer && !gpu.has_api) {
+    std::fprintf(stderr, "the kiln capture layer (with kilnGetCaptureStats) is not loaded\n");
+    return 1;
+  }
+  const bool use_api = gpu.has_api && !without_layer;
+  const char* env_cow = std::getenv("KILN_CAPTURE_COW");
+  const bool cow_on = !k.off && !(env_cow && std::string(env_cow) == "off");
+  const char* env_out = std::getenv("KILN_CAPTURE_OUT");
+  const bool expect_folder = env_out && *env_out;
+
+  // Every subresource's pattern, back to back in one upload (mip-major, as the shader numbers them).
+  std::vector<std::vector<uint32_t>> want(kSubresources);
+  std::vector<uint32_t> all;
+  std::vector<uint32_t> want_sums(kSubresources);
+  for (uint32_t m = 0; m < kArrayMips; ++m)
+    for (uint32_t l = 0; l < kArrayLayers; ++l) {
+      const uint32_t s = m * kArrayLayers + l;
+      want[s] = sub_pattern(m, l);
+      want_sums[s] = weighted_sum(want[s]);
+      all.insert(all.end(), want[s].begin(), want[s].end());
+    }
+  const VkDeviceSize texture_bytes = VkDeviceSize(all.size()) * 4;
+  const VkDeviceSize sums_bytes = kSubresources * 4;
+
+  Image tex;
+  tex.format = VK_FORMAT_R8G8B8A8_UNORM;
+  tex.extent = {kArraySide, kArraySide};
+  VkImageCreateInfo ci{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
+  ci.imageType = VK_IMAGE_TYPE_2D;
+  ci.format = tex.format;
+  ci.extent = {kArraySide, kArraySide, 1};
+  ci.mipLevels = kArrayMips;
+  ci.arrayLayers = kArrayLayers;
+  ci.samples = VK_SAMPLE_COUNT_1_BIT;
+  ci.tiling = VK_IMAGE_TILING_OPTIMAL;
+  ci.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+  VKCHECK(vkCreateImage(gpu.device, &ci, nullptr, &tex.image));
+  VkMemoryRequirements req;
+  vkGetImageMemoryRequirements(gpu.device, tex.image, &req);
+  VkMemoryAllocateInfo mai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+  mai.allocationSize = req.size;
+  mai.memoryTypeIndex = gpu.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  VKCHECK(vkAllocateMemory(gpu.device, &mai, nullptr, &tex.memory));
+  VKCHECK(vkBindImageMemory(gpu.device, tex.image, tex.memory, 0));
+  const VkImageSubresourceRange whole{VK_IMAGE_ASPECT_COLOR_BIT, 0, kArrayMips, 0, kArrayLayers};
+  VkImageViewCreateInfo vci{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+  vci.image = tex.image;
+  vci.viewType = VK_IMAGE_VIEW_TYPE_2D_ARRAY;
+  vci.format = tex.format;
+  vci.subresourceRange = whole;
+  VKCHECK(vkCreateImageView(gpu.device, &vci, nullptr, &tex.view));
+  gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)tex.image, "cow_array");
+
+  Buffer upload = gpu.buffer(texture_bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, all.data());
+  gpu.run([&](VkCommandBuffer cb) {
+    VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+    b.dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    b.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    b.newLayout = VK_IMAGE_LAYOUT_GENERAL;
+    b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+    b.image = tex.image;
+    b.subresourceRange = whole;  // transition() covers mip 0, layer 0 only
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0, nullptr,
+                         1, &b);
+    VkDeviceSize offset = 0;
+    for (uint32_t m = 0; m < kArrayMips; ++m)
+      for (uint32_t l = 0; l < kArrayLayers; ++l) {
+        VkBufferImageCopy r{};
+        r.bufferOffset = offset;
+        r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, m, l, 1};
+        r.imageExtent = {sub_side(m), sub_side(m), 1};
+        vkCmdCopyBufferToImage(cb, upload.buffer, tex.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
+        offset += VkDeviceSize(sub_side(m)) * sub_side(m) * 4;
+      }
+    memory_barrier(cb);
+  });
+  gpu.destroy(upload);
+
+  VkSampler sampler = nearest_sampler(gpu);
+  Buffer sums = gpu.buffer(sums_bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+  gpu.name(VK_OBJECT_TYPE_BUFFER, (uint64_t)sums.buffer, "cow_sums");
+  Pipeline reader = make_pipeline(gpu, cow_read_array_comp, sizeof(cow_read_array_comp),
+                                  {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 12,
+                                  "cow_read_array");
+  write_image(gpu, reader.set, 0, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, sampler, tex.view);
+  write_buffer(gpu, reader.set, 1, sums.buffer);
+
+  KilnCaptureStats stats0{};
+  if (use_api) {
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats0));
+    if (k.off) VKCHECK(gpu.api.set_copy_on_write(gpu.device, VK_FALSE));
+    VKCHECK(gpu.api.capture_next(gpu.device, "dispatch", KILN_CAPTURE_BOTH));
+  }
+  VkCommandBuffer cb = gpu.command_buffer();  // begun after the request
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  VKCHECK(vkBeginCommandBuffer(cb, &bi));
+  memory_barrier(cb);
+  vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, reader.pipeline);
+  vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, reader.layout, 0, 1, &reader.set, 0, nullptr);
+  const uint32_t push[3] = {kArrayMips, kArrayLayers, kArraySide};
+  vkCmdPushConstants(cb, reader.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof push, push);
+  vkCmdDispatch(cb, 1, 1, 1);
+  VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0,
+                       nullptr);
+  VKCHECK(vkEndCommandBuffer(cb));
+  VkFence fence;
+  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VKCHECK(vkCreateFence(gpu.device, &fi, nullptr, &fence));
+  submit(gpu, gpu.queue, cb, fence);
+  VKCHECK(vkWaitForFences(gpu.device, 1, &fence, VK_TRUE, UINT64_MAX));
+  vkFreeCommandBuffers(gpu.device, gpu.pool, 1, &cb);
+
+  // The program's own result: the dispatch read every subresource.
+  EXPECT(std::memcmp(sums.mapped, want_sums.data(), sums_bytes) == 0, "the dispatch's sums: %s",
+         first_difference(sums.mapped, want_sums).c_str());
+
+  KilnCaptureStats d{};
+  if (use_api) {
+    const KilnCapture* c = take_capture(gpu);
+    if (c) {
+      // Every resource of binding 0: one per (mip, layer), in any order.
+      bool seen[kArrayMips][kArrayLayers] = {};
+      uint32_t count = 0;
+      for (uint32_t i = 0; i < c->resource_count; ++i) {
+        const KilnCaptureResource& r = c->resources[i];
+        if (std::strcmp(r.role, "descriptor") != 0 || r.set != 0 || r.binding != 0) continue;
+        ++count;
+        EXPECT(r.is_image && !r.written, "resource %u: is_image %u, written %u", i, r.is_image, r.written);
+        EXPECT(r.handle == (uint64_t)tex.image, "resource %u: handle 0x%llx is not the texture", i,
+               (unsigned long long)r.handle);
+        if (r.mip >= kArrayMips || r.layer >= kArrayLayers) {
+          EXPECT(false, "resource %u: mip %u layer %u, out of the view's range", i, r.mip, r.layer);
+          continue;
+        }
+        EXPECT(!seen[r.mip][r.layer], "mip %u layer %u captured twice", r.mip, r.layer);
+        seen[r.mip][r.layer] = true;
+        const uint32_t side = sub_side(r.mip);
+        EXPECT(r.format == tex.format, "mip %u layer %u: format %d", r.mip, r.layer, int(r.format));
+        EXPECT(r.extent.width == side && r.extent.height == side && r.extent.depth == 1,
+               "mip %u layer %u: extent %ux%ux%u, want %ux%ux1", r.mip, r.layer, r.extent.width, r.extent.height,
+               r.extent.depth, side, side);
+        const std::vector<uint32_t>& p = want[r.mip * kArrayLayers + r.layer];
+        const uint64_t bytes = uint64_t(p.size()) * 4;
+        EXPECT(r.before && r.before_size == bytes && std::memcmp(r.before, p.data(), bytes) == 0,
+               "mip %u layer %u before (%llu bytes, want %llu): %s", r.mip, r.layer, (unsigned long long)r.before_size,
+               (unsigned long long)bytes, r.before && r.before_size == bytes ? first_difference(r.before, p).c_str()
+                                                                            : "missing or wrong size");
+        EXPECT(r.after && r.after_size == bytes && std::memcmp(r.after, p.data(), bytes) == 0,
+               "mip %u layer %u after (%llu bytes, want %llu): %s", r.mip, r.layer, (unsigned long long)r.after_size,
+               (unsigned long long)bytes, r.after && r.after_size == bytes ? first_difference(r.after, p).c_str()
+                                                                          : "missing or wrong size");
+      }
+      EXPECT(count == kSubresources, "%u image resources for the texture's binding, want %u (mips x layers)", count,
+             kSubresources);
+      for (uint32_t m = 0; m < kArrayMips; ++m)
+        for (uint32_t l = 0; l < kArrayLayers; ++l) EXPECT(seen[m][l], "mip %u layer %u not captured", m, l);
+      const KilnCaptureResource* o = find(c, "descriptor", 1);
+      if (o)
+        EXPECT(o->written && o->after && o->after_size == sums_bytes && std::memcmp(o->after, want_sums.data(), sums_bytes) == 0,
+               "sums after: %s", o->after && o->after_size == sums_bytes ? first_difference(o->after, want_sums).c_str()
+                                                                         : "missing or wrong size");
+
+      // The folder: one file a subresource on each side, _mip<M> / _layer<L> past mip 0 / layer 0.
+      if (expect_folder) {
+        EXPECT(c->folder && *c->folder, "KILN_CAPTURE_OUT is set but the capture names no folder");
+        if (c->folder && *c->folder) {
+          namespace fs = std::filesystem;
+          bool mip1 = false, layer1 = false;
+          for (const char* side : {"before", "after"}) {
+            std::vector<std::string> names;
+            std::error_code ec;
+            for (const fs::directory_entry& e : fs::directory_iterator(fs::path(c->folder) / side, ec))
+              if (e.path().filename().string().rfind("set0_binding0", 0) == 0) names.push_back(e.path().filename().string());
+            std::sort(names.begin(), names.end());
+            std::string listed;
+            for (const std::string& n : names) listed += " " + n;
+            for (uint32_t m = 0; m < kArrayMips; ++m)
+              for (uint32_t l = 0; l < kArrayLayers; ++l) {
+                std::string want_name = "set0_binding0_tex";
+                if (m) want_name += "_mip" + std::to_string(m);
+                if (l) want_name += "_layer" + std::to_string(l);
+                want_name += ".png";
+                EXPECT(std::find(names.begin(), names.end(), want_name) != names.end(), "%s/%s/%s missing (has:%s)",
+                       c->folder, side, want_name.c_str(), listed.c_str());
+              }
+            EXPECT(names.size() == kSubresources, "%s/%s: %zu files for binding 0, want %u:%s", c->folder, side,
+                   names.size(), kSubresources, listed.c_str());
+            for (const std::string& n : names) {
+              mip1 |= n.find("_mip1") != std::string::npos;
+              layer1 |= n.find("_layer1") != std::string::npos;
+            }
+          }
+          EXPECT(mip1 && layer1, "no _mip1 (%d) or no _layer1 (%d) file in %s", int(mip1), int(layer1), c->folder);
+          std::printf("cow %s: folder %s holds the %u subresources' files on each side\n", k.name.c_str(), c->folder,
+                      kSubresources);
+        }
+      }
+      if (g_failures) dump(c);
+      gpu.api.free_capture(gpu.device, c);
+    }
+    KilnCaptureStats stats1{};
+    VKCHECK(gpu.api.get_stats(gpu.device, &stats1));
+    d = delta(stats0, stats1);
+    auto u = [](uint64_t v) { return (unsigned long long)v; };
+    EXPECT(d.captures == 1, "captures %llu", u(d.captures));
+    EXPECT(d.cows_resolved == 0 && d.bytes_resolved == 0, "cows_resolved %llu (%llu bytes), want 0 (nothing wrote the texture)",
+           u(d.cows_resolved), u(d.bytes_resolved));
+    if (cow_on) {
+      EXPECT(d.bytes_deferred >= texture_bytes, "bytes_deferred %llu, want >= %llu (all subresources)", u(d.bytes_deferred),
+             u(texture_bytes));
+      EXPECT(d.cows == kSubresources, "cows %llu, want %u (one a subresource)", u(d.cows), kSubresources);
+      EXPECT(d.bytes_copied >= sums_bytes && d.bytes_copied < texture_bytes,
+             "bytes_copied %llu, want the sums' (%llu) and not the texture (%llu)", u(d.bytes_copied), u(sums_bytes),
+             u(texture_bytes));
+      EXPECT(d.bytes_delivered >= texture_bytes, "bytes_delivered %llu, want >= %llu", u(d.bytes_delivered),
+             u(texture_bytes));
+      EXPECT(d.bytes_resolved + d.bytes_delivered == d.bytes_deferred, "resolved %llu + delivered %llu != deferred %llu",
+             u(d.bytes_resolved), u(d.bytes_delivered), u(d.bytes_deferred));
+    } else {
+      EXPECT(d.bytes_deferred == 0, "bytes_deferred %llu with copy-on-write off", u(d.bytes_deferred));
+      EXPECT(d.cows == 0, "cows %llu with copy-on-write off", u(d.cows));
+      EXPECT(d.bytes_copied >= texture_bytes + sums_bytes, "bytes_copied %llu, want >= %llu (texture and sums)",
+             u(d.bytes_copied), u(texture_bytes + sums_bytes));
+    }
+  }
+
+  vkDestroyFence(gpu.device, fence, nullptr);
+  destroy(gpu, reader);
+  vkDestroySampler(gpu.device, sampler, nullptr);
+  gpu.destroy(tex);
+  gpu.destroy(sums);
+  std::printf("cow %s: %s%s %s\n", k.name.c_str(), g_failures || g_validation_messages ? "FAILED" : "ok",
+              use_api ? "" : " (without the layer)", use_api ? show(d).c_str() : "");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -1047,6 +1316,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: layer_cow --case NAME [--without-layer] (see the file's head for the cases)\n");
     return 2;
   }
-  if ((k.draw ? run_draw_case(k, without_layer) : run_case(k, without_layer))) return 1;
+  if ((k.mips ? run_mips_case(k, without_layer) : k.draw ? run_draw_case(k, without_layer) : run_case(k, without_layer)))
+    return 1;
   return result();
 }

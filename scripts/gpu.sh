@@ -14,7 +14,7 @@ case "$cmd" in
     build=${2:-build}
     bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/kiln_stream_tests "$build"/bin/bench_*
           "$build"/bin/compute_headless "$build"/bin/triangle_headless "$build"/bin/sequence_stream_headless
-          "$build"/bin/upload_stream "$build"/bin/layer_cow "$build"/bin/layer_compute "$build"/bin/layer_draw
+          "$build"/bin/upload_stream "$build"/bin/layer_cow "$build"/bin/layer_compute "$build"/bin/layer_draw "$build"/bin/layer_msaa
           /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves

@@ -199,6 +199,87 @@ inline std::vector<FamilyResult> measure_peak(const kiln::Context& ctx, VkDevice
   return results;
 }
 
+// The same bare copy with many regions in one vkCmdCopyBuffer (small uploads batched the way the Uploader
+// batches them): the GPU side's ceiling for that pattern, GB/s of the regions' bytes, timestamps (wall
+// clock where the family has none), best of reps.
+inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDeviceSize src_size, VkDeviceSize dst_size,
+                              const std::vector<VkBufferCopy>& regions, int reps) {
+  const kiln::DeviceInfo& info = ctx.info();
+  float priority = 1.0f;
+  VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  q.queueFamilyIndex = family;
+  q.queueCount = 1;
+  q.pQueuePriorities = &priority;
+  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  di.queueCreateInfoCount = 1;
+  di.pQueueCreateInfos = &q;
+  VkDevice device = VK_NULL_HANDLE;
+  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for the regions)");
+  RawBuffer staging = raw_buffer(device, info.memory, src_size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
+  RawBuffer target = raw_buffer(device, info.memory, dst_size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false);
+  VkQueue queue = VK_NULL_HANDLE;
+  vkGetDeviceQueue(device, family, 0, &queue);
+  VkQueryPool pool = VK_NULL_HANDLE;
+  VkQueryPoolCreateInfo qi{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+  qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
+  qi.queryCount = 2;
+  kiln::check(vkCreateQueryPool(device, &qi, nullptr, &pool), "vkCreateQueryPool");
+  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  VkFence fence = VK_NULL_HANDLE;
+  kiln::check(vkCreateFence(device, &fi, nullptr, &fence), "vkCreateFence");
+  VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  pi.queueFamilyIndex = family;
+  VkCommandPool cmd_pool = VK_NULL_HANDLE;
+  kiln::check(vkCreateCommandPool(device, &pi, nullptr, &cmd_pool), "vkCreateCommandPool");
+  VkCommandBufferAllocateInfo ca{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  ca.commandPool = cmd_pool;
+  ca.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  ca.commandBufferCount = 1;
+  VkCommandBuffer cmd = VK_NULL_HANDLE;
+  kiln::check(vkAllocateCommandBuffers(device, &ca, &cmd), "vkAllocateCommandBuffers");
+  const uint32_t bits = info.queue_families[family].timestampValidBits;
+  VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  kiln::check(vkBeginCommandBuffer(cmd, &bi), "vkBeginCommandBuffer");
+  if (bits) {
+    vkCmdResetQueryPool(cmd, pool, 0, 2);
+    vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool, 0);
+  }
+  vkCmdCopyBuffer(cmd, staging.buffer, target.buffer, uint32_t(regions.size()), regions.data());
+  if (bits) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 1);
+  kiln::check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+  VkDeviceSize bytes = 0;
+  for (const VkBufferCopy& r : regions) bytes += r.size;
+  double best = 1e30;
+  const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+  for (int i = -1; i < reps; ++i) {
+    VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    si.commandBufferCount = 1;
+    si.pCommandBuffers = &cmd;
+    const auto t0 = Clock::now();
+    kiln::check(vkQueueSubmit(queue, 1, &si, fence), "vkQueueSubmit");
+    kiln::check(vkWaitForFences(device, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    double s = seconds_since(t0);
+    kiln::check(vkResetFences(device, 1, &fence), "vkResetFences");
+    if (i < 0) continue;
+    if (bits) {
+      uint64_t ts[2] = {};
+      kiln::check(vkGetQueryPoolResults(device, pool, 0, 2, sizeof(ts), ts, sizeof(uint64_t),
+                                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+                  "vkGetQueryPoolResults");
+      const double t = double((ts[1] - ts[0]) & mask) * double(ctx.limits().timestampPeriod) * 1e-9;
+      if (t > 0) s = t;
+    }
+    best = std::min(best, s);
+  }
+  vkDestroyCommandPool(device, cmd_pool, nullptr);
+  vkDestroyFence(device, fence, nullptr);
+  vkDestroyQueryPool(device, pool, nullptr);
+  destroy(device, staging);
+  destroy(device, target);
+  vkDestroyDevice(device, nullptr);
+  return double(bytes) / best / 1e9;
+}
+
 // The family with the best rate (timestamps where there are, else wall clock).
 inline double family_rate(const FamilyResult& f) { return f.gbps_timestamps > 0 ? f.gbps_timestamps : f.gbps_wall; }
 inline const FamilyResult& best_family(const std::vector<FamilyResult>& families) {

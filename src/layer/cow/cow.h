@@ -131,9 +131,10 @@ std::shared_ptr<Cow> make_cow(Device& dev, const Queue& queue, const CopyJob& jo
 void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<Cow>>& cows, KilnCowCause cause,
                   bool wait, VkSemaphore signal = VK_NULL_HANDLE);
 // Resolves every attached cow the writes hit (or all, for `everything`), before a submission on `queue`.
-// Returns the semaphore the writer must be held on (a layer batch waiting for it goes ahead of the
-// writer), or VK_NULL_HANDLE when it goes ahead freely.
-VkSemaphore resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch);
+// Returns the semaphores the writer must wait for (a layer batch waiting for them goes ahead of it):
+// a hold's, and those signalled by copies made on another queue (a cow whose captured command ran
+// there and may not have finished: the copy goes after it on its queue, the writer waits on the GPU).
+std::vector<VkSemaphore> resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch);
 // Releases the holds the graph has decided (after every change of the graph).
 void settle_holds(Device& dev);
 // The layer command buffer of a hold batch on queue family `family`: one full barrier.

@@ -36,6 +36,7 @@ bool SubmissionGraph::try_ready(Node& n, const std::function<uint64_t(VkSemaphor
       parents.push_back(it->second);
     }
   }
+  if (n.previous_on_queue) parents.push_back(n.previous_on_queue);
   n.ready = true;
   n.parents = std::move(parents);
   for (const SemaphoreUse& s : n.signals) {
@@ -79,6 +80,9 @@ uint64_t SubmissionGraph::add(VkQueue queue, std::vector<SemaphoreUse> waits, st
   n.queue = queue;
   n.waits = std::move(waits);
   n.signals = std::move(signals);
+  uint64_t& last = last_on_queue_[queue];
+  n.previous_on_queue = last;
+  last = n.serial;
   nodes_.push_back(std::move(n));
   if (nodes_.size() > kWindow) nodes_.pop_front();
   Node& added = nodes_.back();

@@ -2,7 +2,8 @@
 // batch already submitted and itself ready, by the host, or already reached on the device) and which
 // batches each ready one waits for. Copy-on-write needs it for timeline semaphores, which let a batch
 // be submitted before the batch that signals what it waits for: a write submitted later can happen
-// earlier (../shared/seeds/002, "Ordering and timeline semaphores").
+// earlier (../shared/seeds/002, "Ordering and timeline semaphores"). A signal also covers everything
+// submitted before it on its queue, so each batch counts the one before it on its queue as a parent.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -46,7 +47,8 @@ class SubmissionGraph {
     uint64_t serial = 0;
     VkQueue queue = VK_NULL_HANDLE;
     std::vector<SemaphoreUse> waits, signals;
-    std::vector<uint64_t> parents;  // the batches whose signals it waited for
+    std::vector<uint64_t> parents;  // the batches whose signals it waited for, and the one before it on its queue
+    uint64_t previous_on_queue = 0;
     bool ready = false;
   };
   Node* node(uint64_t serial);
@@ -60,6 +62,7 @@ class SubmissionGraph {
   std::vector<uint64_t> waiting_;         // serials not ready yet
   std::vector<uint64_t> newly_ready_;
   std::unordered_set<VkSemaphore> timeline_;
+  std::unordered_map<VkQueue, uint64_t> last_on_queue_;
   // Timeline semaphores: the values ready batches (serial) or the host (0) signalled, ascending.
   std::unordered_map<VkSemaphore, std::vector<std::pair<uint64_t, uint64_t>>> signalled_;
   // Binary semaphores: the batch whose signal the next wait consumes.

@@ -217,8 +217,22 @@ void resolve_cows(Device& dev, VkQueue queue, const std::vector<std::shared_ptr<
   dev.cow.prune();
 }
 
-VkSemaphore resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch) {
+namespace {
+
+VkSemaphore timeline_semaphore(Device& dev) {
+  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, nullptr, VK_SEMAPHORE_TYPE_TIMELINE, 0};
+  VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type, 0};
+  VkSemaphore s = VK_NULL_HANDLE;
+  if (!ok(dev.d.CreateSemaphore(dev.handle, &sci, nullptr, &s), "vkCreateSemaphore (copy-on-write)")) return VK_NULL_HANDLE;
+  return s;
+}
+
+}  // namespace
+
+std::vector<VkSemaphore> resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uint64_t writer_batch) {
   std::map<KilnCowCause, std::vector<std::shared_ptr<Cow>>> by_cause;
+  std::map<std::pair<VkQueue, KilnCowCause>, std::vector<std::shared_ptr<Cow>>> remote;
+  std::vector<VkSemaphore> waits;
   CowHold hold;
   for (const auto& w : dev.cow.cows) {
     auto c = w.lock();
@@ -234,23 +248,36 @@ VkSemaphore resolve_hits(Device& dev, VkQueue queue, const WriteSet& writes, uin
       if (!dev.graph.ready(writer_batch)) hold.cows.emplace_back(c, cause);
       continue;
     }
-    by_cause[cause].push_back(c);
+    if (c->hook && c->queue != queue) remote[{c->queue, cause}].push_back(c);
+    else by_cause[cause].push_back(c);
   }
   for (auto& [cause, cows] : by_cause) resolve_cows(dev, queue, cows, cause, false);
-  if (hold.cows.empty()) return VK_NULL_HANDLE;
-  VkSemaphoreTypeCreateInfo type{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO, nullptr, VK_SEMAPHORE_TYPE_TIMELINE, 0};
-  VkSemaphoreCreateInfo sci{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, &type, 0};
-  if (!ok(dev.d.CreateSemaphore(dev.handle, &sci, nullptr, &hold.semaphore), "vkCreateSemaphore (hold)")) {
+  // Copies after a captured command still running on another queue: on that queue, signalling a
+  // semaphore the writer waits for. No CPU wait: what the captured batch waits for may be in this very
+  // submission, after the writer.
+  for (auto& [key, cows] : remote) {
+    VkSemaphore s = timeline_semaphore(dev);
+    if (!s) {
+      resolve_cows(dev, queue, cows, key.second, false);  // falls back to waiting on the CPU
+      continue;
+    }
+    resolve_cows(dev, key.first, cows, key.second, false, s);
+    dev.cow.spent.push_back(s);
+    waits.push_back(s);
+  }
+  if (hold.cows.empty()) return waits;
+  hold.semaphore = timeline_semaphore(dev);
+  if (!hold.semaphore) {
     for (auto& [c, cause] : hold.cows)
       if (c->note.empty())
         c->note = "copy-on-write: a write submitted before the captured batch was ready could not be held back; "
                   "it may have changed this resource before it was read";
-    return VK_NULL_HANDLE;
+    return waits;
   }
   hold.writer = writer_batch;
-  VkSemaphore s = hold.semaphore;
+  waits.push_back(hold.semaphore);
   dev.cow.holds.push_back(std::move(hold));
-  return s;
+  return waits;
 }
 
 void settle_holds(Device& dev) {

@@ -54,8 +54,9 @@ std::vector<Batch> batches_of(uint32_t n, const VkSubmitInfo2* submits) {
 }
 
 // The batches join the graph; the cows they may write are resolved ahead of them. `holds[b]`: the
-// semaphore batch b is held on (CowHold), or null.
-void graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, std::vector<VkSemaphore>& holds) {
+// semaphores batch b must wait for (a hold's, copies on other queues), empty for most.
+using Holds = std::vector<std::vector<VkSemaphore>>;
+void graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, Holds& holds) {
   auto counter = [&](VkSemaphore s) { return semaphore_value(dev, s); };
   uint64_t first = dev.graph.next_serial();
   for (const Batch& b : batches) dev.graph.add(queue, b.waits, b.signals, counter);
@@ -261,7 +262,7 @@ std::unique_ptr<PendingCapture> guarded_prepare(Device& dev, Queue& q, const std
   return nullptr;
 }
 
-uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, std::vector<VkSemaphore>& holds) {
+uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batches, Holds& holds) {
   uint64_t first = dev.graph.next_serial();
   try {
     graph_and_cows(dev, queue, batches, holds);
@@ -329,11 +330,11 @@ void end_submit(Device& dev, uint64_t frame) {
 // What goes to the driver: the program's batches, the hooked command buffer swapped for the layer's,
 // a hold batch (a wait for the hold's semaphore and one full barrier) ahead of each held batch.
 struct Forward {
-  static constexpr uint64_t kOne = 1;
-  static constexpr VkPipelineStageFlags kAll = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
   std::vector<VkSubmitInfo> v1;
   std::vector<VkSubmitInfo2> v2;
   std::vector<VkTimelineSemaphoreSubmitInfo> timeline;
+  std::vector<uint64_t> ones;                  // a 1 per hold wait (timeline values)
+  std::vector<VkPipelineStageFlags> stages;    // ALL_COMMANDS per hold wait
   std::vector<VkSemaphoreSubmitInfo> waits;
   std::vector<VkCommandBufferSubmitInfo> hold_cb_infos;
   std::vector<VkCommandBuffer> hooked_cbs;
@@ -341,17 +342,22 @@ struct Forward {
   VkCommandBuffer hold_cb = VK_NULL_HANDLE;
 };
 
-void build(Forward& f, uint32_t n, const VkSubmitInfo* submits, const std::vector<VkSemaphore>& holds,
+void build(Forward& f, uint32_t n, const VkSubmitInfo* submits, const Holds& holds,
            const PendingCapture* p, const Target& t) {
   f.v1.reserve(2 * n);
   f.timeline.reserve(n);
+  size_t most = 0;
+  for (const auto& h : holds) most = std::max(most, h.size());
+  f.ones.assign(most, 1);
+  f.stages.assign(most, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
   for (uint32_t b = 0; b < n; ++b) {
-    if (holds[b] && f.hold_cb) {
-      f.timeline.push_back({VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO, nullptr, 1, &Forward::kOne, 0, nullptr});
+    if (!holds[b].empty() && f.hold_cb) {
+      const uint32_t count = static_cast<uint32_t>(holds[b].size());
+      f.timeline.push_back({VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO, nullptr, count, f.ones.data(), 0, nullptr});
       VkSubmitInfo h{VK_STRUCTURE_TYPE_SUBMIT_INFO, &f.timeline.back()};
-      h.waitSemaphoreCount = 1;
-      h.pWaitSemaphores = &holds[b];
-      h.pWaitDstStageMask = &Forward::kAll;
+      h.waitSemaphoreCount = count;
+      h.pWaitSemaphores = holds[b].data();
+      h.pWaitDstStageMask = f.stages.data();
       h.commandBufferCount = 1;
       h.pCommandBuffers = &f.hold_cb;
       f.v1.push_back(h);
@@ -365,17 +371,21 @@ void build(Forward& f, uint32_t n, const VkSubmitInfo* submits, const std::vecto
   }
 }
 
-void build(Forward& f, uint32_t n, const VkSubmitInfo2* submits, const std::vector<VkSemaphore>& holds,
+void build(Forward& f, uint32_t n, const VkSubmitInfo2* submits, const Holds& holds,
            const PendingCapture* p, const Target& t) {
   f.v2.reserve(2 * n);
-  f.waits.reserve(n);
+  size_t total = 0;
+  for (const auto& h : holds) total += h.size();
+  f.waits.reserve(total);
   f.hold_cb_infos.push_back({VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO, nullptr, f.hold_cb, 0});
   for (uint32_t b = 0; b < n; ++b) {
-    if (holds[b] && f.hold_cb) {
-      f.waits.push_back({VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, holds[b], 1, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0});
+    if (!holds[b].empty() && f.hold_cb) {
+      const size_t at = f.waits.size();
+      for (VkSemaphore s : holds[b])
+        f.waits.push_back({VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, nullptr, s, 1, VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT, 0});
       VkSubmitInfo2 h{VK_STRUCTURE_TYPE_SUBMIT_INFO_2};
-      h.waitSemaphoreInfoCount = 1;
-      h.pWaitSemaphoreInfos = &f.waits.back();
+      h.waitSemaphoreInfoCount = static_cast<uint32_t>(holds[b].size());
+      h.pWaitSemaphoreInfos = f.waits.data() + at;
       h.commandBufferInfoCount = 1;
       h.pCommandBufferInfos = f.hold_cb_infos.data();
       f.v2.push_back(h);
@@ -405,10 +415,10 @@ VkResult submit(Queue& q, uint32_t n, const Info* submits, VkFence fence) {
   std::unique_ptr<PendingCapture> p;
   Target t;
   std::vector<Batch> batches = batches_of(n, submits);
-  std::vector<VkSemaphore> holds(n, VK_NULL_HANDLE);
+  Holds holds(n);
   uint64_t first = guarded_cows(dev, q.handle, batches, holds);
   if (searching(dev, frame)) p = guarded_prepare(dev, q, batches, frame, &t);
-  const bool held = std::any_of(holds.begin(), holds.end(), [](VkSemaphore s) { return s != VK_NULL_HANDLE; });
+  const bool held = std::any_of(holds.begin(), holds.end(), [](const auto& h) { return !h.empty(); });
   VkResult r;
   bool hooked = false;
   if (!p && !held) {

@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
       regions.push_back({staged, p.offset, p.size});
       staged += p.size;
     }
-    const double regions_gbps = bench::measure_regions(ctx, best.family, staged, total, regions, reps);
+    const double regions_gbps = bench::measure_regions(ctx, best.family, staged, total, regions, reps).best();
     const SmallResult multi = best_of(threads, Mode::Upload);
     const SmallResult single = best_of(1, Mode::Upload);
     const SmallResult span_multi = best_of(threads, Mode::Span);

@@ -1,8 +1,9 @@
 // The device's peak vkCmdCopyBuffer rate, host-visible staging → device-local, for EACH queue family
-// that can copy, measured on a bare VkDevice with one queue per family (nothing of kiln in the way):
-// timed with timestamps where the family has them and with the wall clock from submit to fence, best
-// of several runs, after one untimed run (first touch of the target's pages). Also the CPU's memcpy
-// rate into mapped staging memory. The baseline bench_upload and bench_uploader compare against.
+// that can copy, each measured on a bare VkDevice of its own with one queue of that family (nothing of
+// kiln in the way): timed with timestamps where the family has them and with the wall clock from submit
+// to fence, best of several runs, after one untimed run (first touch of the target's pages). Also the
+// CPU's memcpy rate into mapped staging memory, and the same copy with many regions (measure_regions).
+// The baseline bench_upload, bench_uploader and bench_stream compare against.
 // Header-only: each bench stays one standalone program.
 #pragma once
 
@@ -88,122 +89,17 @@ inline void destroy(VkDevice device, RawBuffer& b) {
   vkFreeMemory(device, b.memory, nullptr);
 }
 
-// The peak: a bare device with one queue of every family that can copy, one vkCmdCopyBuffer per run.
-inline std::vector<FamilyResult> measure_peak(const kiln::Context& ctx, VkDeviceSize size, int reps, double* memcpy_gbps,
-                                       const std::vector<uint8_t>& data) {
-  const kiln::DeviceInfo& info = ctx.info();
-  std::vector<uint32_t> families;
-  for (uint32_t f = 0; f < info.queue_families.size(); ++f) {
-    // Graphics and compute families can copy even where they do not say TRANSFER.
-    if (info.queue_families[f].queueFlags & (VK_QUEUE_TRANSFER_BIT | VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT))
-      families.push_back(f);
-  }
-  float priority = 1.0f;
-  std::vector<VkDeviceQueueCreateInfo> queues;
-  for (uint32_t f : families) {
-    VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-    q.queueFamilyIndex = f;
-    q.queueCount = 1;
-    q.pQueuePriorities = &priority;
-    queues.push_back(q);
-  }
-  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  di.queueCreateInfoCount = uint32_t(queues.size());
-  di.pQueueCreateInfos = queues.data();
-  VkDevice device = VK_NULL_HANDLE;
-  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for the peak)");
-
-  RawBuffer staging = raw_buffer(device, info.memory, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
-  RawBuffer target = raw_buffer(device, info.memory, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false);
-
-  // CPU → mapped staging memory, best of reps.
-  double best_memcpy = 1e30;
-  for (int i = 0; i < reps; ++i) {
-    const auto t0 = Clock::now();
-    std::memcpy(staging.mapped, data.data(), size);
-    best_memcpy = std::min(best_memcpy, seconds_since(t0));
-  }
-  *memcpy_gbps = double(size) / best_memcpy / 1e9;
-
-  std::vector<FamilyResult> results;
-  VkQueryPool pool = VK_NULL_HANDLE;
-  VkQueryPoolCreateInfo qi{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
-  qi.queryType = VK_QUERY_TYPE_TIMESTAMP;
-  qi.queryCount = 2;
-  kiln::check(vkCreateQueryPool(device, &qi, nullptr, &pool), "vkCreateQueryPool");
-  VkFenceCreateInfo fi{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  VkFence fence = VK_NULL_HANDLE;
-  kiln::check(vkCreateFence(device, &fi, nullptr, &fence), "vkCreateFence");
-
-  for (uint32_t f : families) {
-    FamilyResult r;
-    r.family = f;
-    r.flags = family_flags(info.queue_families[f].queueFlags);
-    const uint32_t bits = info.queue_families[f].timestampValidBits;
-    VkQueue queue = VK_NULL_HANDLE;
-    vkGetDeviceQueue(device, f, 0, &queue);
-    VkCommandPoolCreateInfo pi{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
-    pi.queueFamilyIndex = f;
-    VkCommandPool cmd_pool = VK_NULL_HANDLE;
-    kiln::check(vkCreateCommandPool(device, &pi, nullptr, &cmd_pool), "vkCreateCommandPool");
-    VkCommandBufferAllocateInfo ca{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    ca.commandPool = cmd_pool;
-    ca.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    ca.commandBufferCount = 1;
-    VkCommandBuffer cmd = VK_NULL_HANDLE;
-    kiln::check(vkAllocateCommandBuffers(device, &ca, &cmd), "vkAllocateCommandBuffers");
-    VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-    kiln::check(vkBeginCommandBuffer(cmd, &bi), "vkBeginCommandBuffer");
-    if (bits) {
-      vkCmdResetQueryPool(cmd, pool, 0, 2);
-      vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, pool, 0);
-    }
-    const VkBufferCopy region{0, 0, size};
-    vkCmdCopyBuffer(cmd, staging.buffer, target.buffer, 1, &region);
-    if (bits) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 1);
-    kiln::check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-
-    double best_wall = 1e30, best_ts = 1e30;
-    const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
-    // One untimed run first: first-touch of the target's pages.
-    for (int i = -1; i < reps; ++i) {
-      VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
-      si.commandBufferCount = 1;
-      si.pCommandBuffers = &cmd;
-      const auto t0 = Clock::now();
-      kiln::check(vkQueueSubmit(queue, 1, &si, fence), "vkQueueSubmit");
-      kiln::check(vkWaitForFences(device, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-      const double wall = seconds_since(t0);
-      kiln::check(vkResetFences(device, 1, &fence), "vkResetFences");
-      if (i < 0) continue;
-      best_wall = std::min(best_wall, wall);
-      if (bits) {
-        uint64_t ts[2] = {};
-        kiln::check(vkGetQueryPoolResults(device, pool, 0, 2, sizeof(ts), ts, sizeof(uint64_t),
-                                    VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
-              "vkGetQueryPoolResults");
-        const double s = double((ts[1] - ts[0]) & mask) * double(ctx.limits().timestampPeriod) * 1e-9;
-        if (s > 0) best_ts = std::min(best_ts, s);
-      }
-    }
-    r.gbps_wall = double(size) / best_wall / 1e9;
-    if (bits && best_ts < 1e30) r.gbps_timestamps = double(size) / best_ts / 1e9;
-    vkDestroyCommandPool(device, cmd_pool, nullptr);
-    results.push_back(r);
-  }
-  vkDestroyFence(device, fence, nullptr);
-  vkDestroyQueryPool(device, pool, nullptr);
-  destroy(device, staging);
-  destroy(device, target);
-  vkDestroyDevice(device, nullptr);
-  return results;
-}
-
-// The same bare copy with many regions in one vkCmdCopyBuffer (small uploads batched the way the Uploader
-// batches them): the GPU side's ceiling for that pattern, GB/s of the regions' bytes, timestamps (wall
-// clock where the family has none), best of reps.
-inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDeviceSize src_size, VkDeviceSize dst_size,
-                              const std::vector<VkBufferCopy>& regions, int reps) {
+// One bare vkCmdCopyBuffer, host-visible staging → device-local, on a device of its own with one queue
+// of `family`: one region (the peak) or many (small uploads batched the way the Uploader batches them).
+// GB/s of the regions' bytes by timestamps (0 where the family has none) and by the wall clock from
+// submit to fence, best of reps after one untimed run (first touch of the target's pages).
+struct CopyRate {
+  double gbps_timestamps = 0;
+  double gbps_wall = 0;
+  double best() const { return gbps_timestamps > 0 ? gbps_timestamps : gbps_wall; }
+};
+inline CopyRate measure_regions(const kiln::Context& ctx, uint32_t family, VkDeviceSize src_size, VkDeviceSize dst_size,
+                                const std::vector<VkBufferCopy>& regions, int reps) {
   const kiln::DeviceInfo& info = ctx.info();
   float priority = 1.0f;
   VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -214,7 +110,7 @@ inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDevic
   di.queueCreateInfoCount = 1;
   di.pQueueCreateInfos = &q;
   VkDevice device = VK_NULL_HANDLE;
-  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for the regions)");
+  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for the copy rate)");
   RawBuffer staging = raw_buffer(device, info.memory, src_size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
   RawBuffer target = raw_buffer(device, info.memory, dst_size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false);
   VkQueue queue = VK_NULL_HANDLE;
@@ -249,7 +145,7 @@ inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDevic
   kiln::check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
   VkDeviceSize bytes = 0;
   for (const VkBufferCopy& r : regions) bytes += r.size;
-  double best = 1e30;
+  double best_wall = 1e30, best_ts = 1e30;
   const uint64_t mask = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
   for (int i = -1; i < reps; ++i) {
     VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -258,18 +154,18 @@ inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDevic
     const auto t0 = Clock::now();
     kiln::check(vkQueueSubmit(queue, 1, &si, fence), "vkQueueSubmit");
     kiln::check(vkWaitForFences(device, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-    double s = seconds_since(t0);
+    const double wall = seconds_since(t0);
     kiln::check(vkResetFences(device, 1, &fence), "vkResetFences");
     if (i < 0) continue;
+    best_wall = std::min(best_wall, wall);
     if (bits) {
       uint64_t ts[2] = {};
       kiln::check(vkGetQueryPoolResults(device, pool, 0, 2, sizeof(ts), ts, sizeof(uint64_t),
                                         VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
                   "vkGetQueryPoolResults");
       const double t = double((ts[1] - ts[0]) & mask) * double(ctx.limits().timestampPeriod) * 1e-9;
-      if (t > 0) s = t;
+      if (t > 0) best_ts = std::min(best_ts, t);
     }
-    best = std::min(best, s);
   }
   vkDestroyCommandPool(device, cmd_pool, nullptr);
   vkDestroyFence(device, fence, nullptr);
@@ -277,7 +173,52 @@ inline double measure_regions(const kiln::Context& ctx, uint32_t family, VkDevic
   destroy(device, staging);
   destroy(device, target);
   vkDestroyDevice(device, nullptr);
-  return double(bytes) / best / 1e9;
+  CopyRate r;
+  r.gbps_wall = double(bytes) / best_wall / 1e9;
+  if (bits && best_ts < 1e30) r.gbps_timestamps = double(bytes) / best_ts / 1e9;
+  return r;
+}
+
+// The peak: one region of `size` on every family that can copy; and the CPU's memcpy rate into mapped
+// staging memory.
+inline std::vector<FamilyResult> measure_peak(const kiln::Context& ctx, VkDeviceSize size, int reps, double* memcpy_gbps,
+                                              const std::vector<uint8_t>& data) {
+  const kiln::DeviceInfo& info = ctx.info();
+  {
+    float priority = 1.0f;
+    VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+    q.queueCount = 1;
+    q.pQueuePriorities = &priority;
+    VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    di.queueCreateInfoCount = 1;
+    di.pQueueCreateInfos = &q;
+    VkDevice device = VK_NULL_HANDLE;
+    kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for memcpy)");
+    RawBuffer staging = raw_buffer(device, info.memory, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
+    double best_memcpy = 1e30;
+    for (int i = 0; i < reps; ++i) {
+      const auto t0 = Clock::now();
+      std::memcpy(staging.mapped, data.data(), size);
+      best_memcpy = std::min(best_memcpy, seconds_since(t0));
+    }
+    *memcpy_gbps = double(size) / best_memcpy / 1e9;
+    destroy(device, staging);
+    vkDestroyDevice(device, nullptr);
+  }
+  std::vector<FamilyResult> results;
+  for (uint32_t f = 0; f < info.queue_families.size(); ++f) {
+    // Graphics and compute families can copy even where they do not say TRANSFER.
+    if (!(info.queue_families[f].queueFlags & (VK_QUEUE_TRANSFER_BIT | VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT)))
+      continue;
+    const CopyRate rate = measure_regions(ctx, f, size, size, {VkBufferCopy{0, 0, size}}, reps);
+    FamilyResult r;
+    r.family = f;
+    r.flags = family_flags(info.queue_families[f].queueFlags);
+    r.gbps_timestamps = rate.gbps_timestamps;
+    r.gbps_wall = rate.gbps_wall;
+    results.push_back(r);
+  }
+  return results;
 }
 
 // The family with the best rate (timestamps where there are, else wall clock).

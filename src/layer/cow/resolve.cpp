@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
-#include <tuple>
 
 #include "cow/cow.h"
+#include "hook/copy_barriers.h"
 #include "hook/format.h"
 #include "hook/pending.h"
 #include "state.h"
@@ -26,12 +26,6 @@ uint32_t host_memory_type(const VkPhysicalDeviceMemoryProperties& mp, uint32_t b
     if (fallback == UINT32_MAX) fallback = i;
   }
   return fallback;
-}
-
-VkImageLayout copy_layout(VkImageLayout l) {
-  return l == VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL || l == VK_IMAGE_LAYOUT_SHARED_PRESENT_KHR
-             ? l
-             : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
 }
 
 bool ok(VkResult r, const char* what) {
@@ -90,30 +84,11 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   d.BeginCommandBuffer(snap->cb, &begin);
-  struct Sub {
-    VkImage image;
-    uint32_t mip, layer;
-    bool operator<(const Sub& o) const { return std::tie(image, mip, layer) < std::tie(o.image, o.mip, o.layer); }
-  };
-  std::map<Sub, std::pair<VkImageLayout, VkImageAspectFlags>> subs;
+  std::vector<CopiedSubresource> subs;
   for (const auto& c : cows)
-    if (c->image) subs.emplace(Sub{c->image, c->mip, c->layer}, std::make_pair(c->layout, c->all_aspects));
+    if (c->image) subs.push_back({c->image, c->mip, c->layer, c->layout, c->all_aspects});
   std::vector<VkImageMemoryBarrier> to, back;
-  for (const auto& [s, v] : subs) {
-    auto [layout, aspects] = v;
-    if (copy_layout(layout) == layout) continue;
-    VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
-    b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
-    b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
-    b.oldLayout = layout;
-    b.newLayout = copy_layout(layout);
-    b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-    b.image = s.image;
-    b.subresourceRange = {aspects, s.mip, 1, s.layer, 1};
-    to.push_back(b);
-    std::swap(b.oldLayout, b.newLayout);
-    back.push_back(b);
-  }
+  copy_layout_barriers(std::move(subs), to, back);
   VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
                       VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
   d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,

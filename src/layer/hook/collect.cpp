@@ -241,13 +241,7 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
     int bi = ds->layout->index_of(binding);
     if (bi < 0) continue;
     const auto& lb = ds->layout->bindings[static_cast<size_t>(bi)];
-    // Dynamic offsets: in binding order over the set's dynamic descriptors.
-    uint32_t dyn_index = 0;
-    for (int k = 0; k < bi; ++k) {
-      const auto& other = ds->layout->bindings[static_cast<size_t>(k)];
-      if (other.type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC || other.type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC)
-        dyn_index += other.count;
-    }
+    const uint32_t dyn_index = ds->layout->first_dynamic_offset(bi);
     const auto& elements = ds->bindings[static_cast<size_t>(bi)];
     uint32_t n = static_cast<uint32_t>(std::min<size_t>(elements.size(), kMaxArrayElements));
     if (elements.size() > kMaxArrayElements)

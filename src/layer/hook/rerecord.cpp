@@ -9,10 +9,10 @@
 // there, and the part after runs them again on the final contents), and the part after steps from the
 // first subpass to the command's, again with no commands, its attachments loading what was stored.
 #include <algorithm>
-#include <map>
 #include <numeric>
 #include <set>
 
+#include "hook/copy_barriers.h"
 #include "hook/format.h"
 #include "hook/hook.h"
 #include "hook/replay_state.h"
@@ -421,12 +421,6 @@ class Recorder {
     return VK_NULL_HANDLE;
   }
 
-  // GENERAL goes to TRANSFER_SRC too: copying in GENERAL draws a performance warning from validation.
-  static VkImageLayout copy_layout(VkImageLayout l) {
-    return l == VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL || l == VK_IMAGE_LAYOUT_SHARED_PRESENT_KHR
-               ? l
-               : VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-  }
 
   // Full barriers around the copies: whatever the program did before is done, whatever it does after
   // waits. Each image subresource goes to a transfer layout and back to the one the command sees.
@@ -436,33 +430,12 @@ class Recorder {
     bool any = false;
     for (const CopyJob& j : p_.jobs) any |= (before ? j.before_at : j.after_at) != UINT64_MAX;
     if (!any && !in_pass) return;
-    struct Sub {
-      VkImage image;
-      uint32_t mip, layer;
-      bool operator<(const Sub& o) const {
-        return std::tie(image, mip, layer) < std::tie(o.image, o.mip, o.layer);
-      }
-    };
-    std::map<Sub, std::pair<VkImageLayout, VkImageAspectFlags>> subs;
+    std::vector<CopiedSubresource> subs;
     for (const CopyJob& j : p_.jobs)
       if (j.image && (before ? j.before_at : j.after_at) != UINT64_MAX)
-        subs.emplace(Sub{j.image, j.meta.mip, j.meta.layer}, std::make_pair(j.layout, j.all_aspects));
+        subs.push_back({j.image, j.meta.mip, j.meta.layer, j.layout, j.all_aspects});
     std::vector<VkImageMemoryBarrier> to, back;
-    for (const auto& [s, v] : subs) {
-      auto [layout, aspects] = v;
-      if (copy_layout(layout) == layout) continue;
-      VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
-      b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
-      b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
-      b.oldLayout = layout;
-      b.newLayout = copy_layout(layout);
-      b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-      b.image = s.image;
-      b.subresourceRange = {aspects, s.mip, 1, s.layer, 1};
-      to.push_back(b);
-      std::swap(b.oldLayout, b.newLayout);
-      back.push_back(b);
-    }
+    copy_layout_barriers(std::move(subs), to, back);
     // Multisampled subresources: resolved into their single-sample images first.
     std::vector<VkImageMemoryBarrier> resolved;
     for (size_t i = 0; i < p_.jobs.size(); ++i) {

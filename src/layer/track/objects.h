@@ -80,6 +80,16 @@ struct DescriptorSetLayout {
       if (bindings[i].binding == binding) return static_cast<int>(i);
     return -1;
   }
+  // Where the binding at `index` starts among the set's dynamic offsets (they follow binding order).
+  uint32_t first_dynamic_offset(int index) const {
+    uint32_t n = 0;
+    for (int k = 0; k < index; ++k) {
+      const Binding& b = bindings[static_cast<size_t>(k)];
+      if (b.type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC || b.type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC)
+        n += b.count;
+    }
+    return n;
+  }
 };
 
 struct Descriptor {

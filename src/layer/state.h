@@ -89,24 +89,6 @@ struct CommandBuffer {
   }
 };
 
-// One vkQueueSubmit(2) batch as the layer saw it: which command buffers, what it waited for and
-// signalled. Kept for the last kSubmissionHistory batches; issue 6's submission graph (timeline
-// waits submitted before their signals) is built from these.
-struct SubmissionRecord {
-  uint64_t serial = 0;  // per device, in submission order
-  uint64_t frame = 0;
-  VkQueue queue = VK_NULL_HANDLE;
-  std::vector<VkCommandBuffer> command_buffers;
-  struct Semaphore {
-    VkSemaphore semaphore = VK_NULL_HANDLE;
-    uint64_t value = 0;  // timeline value; 0 for binary semaphores
-    VkPipelineStageFlags2 stages = 0;
-  };
-  std::vector<Semaphore> waits, signals;
-  bool hooked = false;  // the layer's re-recorded command buffer ran in place of one of these
-};
-constexpr size_t kSubmissionHistory = 64;
-
 // A request to capture: from the environment (a frame) or from the C API (the next match).
 struct Request {
   Spec spec;
@@ -167,8 +149,6 @@ struct Device {
   std::vector<Request> env_requests; // at most one: KILN_CAPTURE_COMMAND
   std::vector<Request> api_requests;
   std::vector<std::unique_ptr<PendingCapture>> pending;
-  std::deque<SubmissionRecord> submissions_log;  // the last kSubmissionHistory batches
-  uint64_t submission_serial = 0;
   struct Done {
     std::unique_ptr<Capture> capture;
     std::string folder;  // where it was written; empty: memory only

@@ -87,7 +87,6 @@ uint64_t semaphore_value(Device& dev, VkSemaphore s) {
 }
 
 void activate_ready_cows(Device& dev) {
-  dev.graph.take_newly_ready();
   for (const auto& w : dev.cow.cows) {
     auto c = w.lock();
     if (!c || c->active || !dev.graph.ready(c->batch)) continue;

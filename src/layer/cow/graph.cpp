@@ -49,7 +49,6 @@ bool SubmissionGraph::try_ready(Node& n, const std::function<uint64_t(VkSemaphor
   }
   for (const SemaphoreUse& w : n.waits)
     if (!timeline_.count(w.semaphore)) binary_signaller_.erase(w.semaphore);  // consumed
-  newly_ready_.push_back(n.serial);
   return true;
 }
 
@@ -121,12 +120,6 @@ bool SubmissionGraph::ancestor(uint64_t earlier, uint64_t later) const {
     }
   }
   return false;
-}
-
-std::vector<uint64_t> SubmissionGraph::take_newly_ready() {
-  std::vector<uint64_t> out;
-  out.swap(newly_ready_);
-  return out;
 }
 
 void SubmissionGraph::forget(VkSemaphore s) {

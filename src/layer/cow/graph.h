@@ -34,8 +34,6 @@ class SubmissionGraph {
   bool ready(uint64_t serial) const;
   // Whether `earlier` is among the batches `later` waits for, directly or through others.
   bool ancestor(uint64_t earlier, uint64_t later) const;
-  // Batches that became ready since the last call (in the order they did).
-  std::vector<uint64_t> take_newly_ready();
 
   void set_timeline(VkSemaphore s, bool timeline) {
     if (timeline) timeline_.insert(s); else timeline_.erase(s);
@@ -60,7 +58,6 @@ class SubmissionGraph {
   uint64_t next_ = 0;
   std::deque<Node> nodes_;                // the last kWindow batches, by serial
   std::vector<uint64_t> waiting_;         // serials not ready yet
-  std::vector<uint64_t> newly_ready_;
   std::unordered_set<VkSemaphore> timeline_;
   std::unordered_map<VkQueue, uint64_t> last_on_queue_;
   // Timeline semaphores: the values ready batches (serial) or the host (0) signalled, ascending.

@@ -60,10 +60,7 @@ void graph_and_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batche
   auto counter = [&](VkSemaphore s) { return semaphore_value(dev, s); };
   uint64_t first = dev.graph.next_serial();
   for (const Batch& b : batches) dev.graph.add(queue, b.waits, b.signals, counter);
-  if (!dev.cow.any()) {
-    dev.graph.take_newly_ready();
-    return;
-  }
+  if (!dev.cow.any()) return;
   activate_ready_cows(dev);
   for (size_t b = 0; b < batches.size(); ++b) {
     WriteSet writes;
@@ -272,52 +269,6 @@ uint64_t guarded_cows(Device& dev, VkQueue queue, const std::vector<Batch>& batc
   return first;
 }
 
-void log_submission(Device& dev, SubmissionRecord rec) {
-  rec.serial = ++dev.submission_serial;
-  dev.submissions_log.push_back(std::move(rec));
-  if (dev.submissions_log.size() > kSubmissionHistory) dev.submissions_log.pop_front();
-}
-
-void log_submits(Device& dev, VkQueue queue, uint64_t frame, uint32_t n, const VkSubmitInfo* submits, bool hooked) {
-  for (uint32_t b = 0; b < n; ++b) {
-    const VkSubmitInfo& si = submits[b];
-    SubmissionRecord rec;
-    rec.frame = frame;
-    rec.queue = queue;
-    rec.hooked = hooked;
-    rec.command_buffers.assign(si.pCommandBuffers, si.pCommandBuffers + si.commandBufferCount);
-    const VkTimelineSemaphoreSubmitInfo* tl = nullptr;
-    for (auto* e = static_cast<const VkBaseInStructure*>(si.pNext); e; e = e->pNext)
-      if (e->sType == VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO) tl = reinterpret_cast<const VkTimelineSemaphoreSubmitInfo*>(e);
-    for (uint32_t i = 0; i < si.waitSemaphoreCount; ++i)
-      rec.waits.push_back({si.pWaitSemaphores[i],
-                           tl && i < tl->waitSemaphoreValueCount && tl->pWaitSemaphoreValues ? tl->pWaitSemaphoreValues[i] : 0,
-                           si.pWaitDstStageMask ? si.pWaitDstStageMask[i] : 0});
-    for (uint32_t i = 0; i < si.signalSemaphoreCount; ++i)
-      rec.signals.push_back({si.pSignalSemaphores[i],
-                             tl && i < tl->signalSemaphoreValueCount && tl->pSignalSemaphoreValues ? tl->pSignalSemaphoreValues[i] : 0,
-                             VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT});
-    log_submission(dev, std::move(rec));
-  }
-}
-
-void log_submits(Device& dev, VkQueue queue, uint64_t frame, uint32_t n, const VkSubmitInfo2* submits, bool hooked) {
-  for (uint32_t b = 0; b < n; ++b) {
-    const VkSubmitInfo2& si = submits[b];
-    SubmissionRecord rec;
-    rec.frame = frame;
-    rec.queue = queue;
-    rec.hooked = hooked;
-    for (uint32_t i = 0; i < si.commandBufferInfoCount; ++i) rec.command_buffers.push_back(si.pCommandBufferInfos[i].commandBuffer);
-    for (uint32_t i = 0; i < si.waitSemaphoreInfoCount; ++i)
-      rec.waits.push_back({si.pWaitSemaphoreInfos[i].semaphore, si.pWaitSemaphoreInfos[i].value, si.pWaitSemaphoreInfos[i].stageMask});
-    for (uint32_t i = 0; i < si.signalSemaphoreInfoCount; ++i)
-      rec.signals.push_back({si.pSignalSemaphoreInfos[i].semaphore, si.pSignalSemaphoreInfos[i].value,
-                             si.pSignalSemaphoreInfos[i].stageMask});
-    log_submission(dev, std::move(rec));
-  }
-}
-
 uint64_t begin_submit(Device& dev) {
   if (dev.presents) return dev.frame;
   return ++dev.submissions;
@@ -420,7 +371,6 @@ VkResult submit(Queue& q, uint32_t n, const Info* submits, VkFence fence) {
   if (searching(dev, frame)) p = guarded_prepare(dev, q, batches, frame, &t);
   const bool held = std::any_of(holds.begin(), holds.end(), [](const auto& h) { return !h.empty(); });
   VkResult r;
-  bool hooked = false;
   if (!p && !held) {
     if constexpr (v2) r = dev.d.QueueSubmit2(q.handle, n, submits, fence);
     else r = dev.d.QueueSubmit(q.handle, n, submits, fence);
@@ -436,8 +386,7 @@ VkResult submit(Queue& q, uint32_t n, const Info* submits, VkFence fence) {
       r = forward(dev, q.handle, f, p->fence, v2);
       if (r == VK_SUCCESS && fence)
         r = v2 ? dev.d.QueueSubmit2(q.handle, 0, nullptr, fence) : dev.d.QueueSubmit(q.handle, 0, nullptr, fence);
-      hooked = r == VK_SUCCESS;
-      if (hooked) {
+      if (r == VK_SUCCESS) {
         attach_cows(dev, *p, first + t.batch);
         dev.pending.push_back(std::move(p));
       } else {
@@ -445,7 +394,6 @@ VkResult submit(Queue& q, uint32_t n, const Info* submits, VkFence fence) {
       }
     }
   }
-  if (r == VK_SUCCESS) log_submits(dev, q.handle, frame, n, submits, hooked);
   end_submit(dev, frame);
   return r;
 }

@@ -195,37 +195,11 @@ class Gpu {
 
   Image image(VkFormat format, VkExtent2D extent, VkImageUsageFlags usage,
               VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT) {
-    Image img;
-    img.format = format;
-    img.extent = extent;
-    VkImageCreateInfo ci{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
-    ci.imageType = VK_IMAGE_TYPE_2D;
-    ci.format = format;
-    ci.extent = {extent.width, extent.height, 1};
-    ci.mipLevels = 1;
-    ci.arrayLayers = 1;
-    ci.samples = VK_SAMPLE_COUNT_1_BIT;
-    ci.tiling = VK_IMAGE_TILING_OPTIMAL;
-    ci.usage = usage;
-    VKCHECK(vkCreateImage(device, &ci, nullptr, &img.image));
-    VkMemoryRequirements req;
-    vkGetImageMemoryRequirements(device, img.image, &req);
-    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    ai.allocationSize = req.size;
-    ai.memoryTypeIndex = memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    VKCHECK(vkAllocateMemory(device, &ai, nullptr, &img.memory));
-    VKCHECK(vkBindImageMemory(device, img.image, img.memory, 0));
-    VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
-    vi.image = img.image;
-    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
-    vi.format = format;
-    vi.subresourceRange = {aspect, 0, 1, 0, 1};
-    VKCHECK(vkCreateImageView(device, &vi, nullptr, &img.view));
-    return img;
+    return multisampled_image(format, extent, VK_SAMPLE_COUNT_1_BIT, usage, aspect);
   }
 
-  // A multisampled attachment (one mip, one layer). Usage: what the program needs; the layer adds
-  // TRANSFER_SRC itself to resolve and copy it.
+  // A 2D image of one mip and one layer, with a view; multisampled ones are attachments. Usage: what
+  // the program needs (the layer adds TRANSFER_SRC itself to copy, or resolve and copy).
   Image multisampled_image(VkFormat format, VkExtent2D extent, VkSampleCountFlagBits samples, VkImageUsageFlags usage,
                            VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT) {
     Image img;

@@ -200,8 +200,9 @@ TEST_P(UploaderTest, EightThreadsIntoDistinctRegions) {
 }
 
 TEST_P(UploaderTest, RingWrapsAroundUnderBackpressure) {
-  // 64 KiB of staging for 3 MiB of uploads of odd sizes: the ring wraps many times, and begin()
-  // waits for the GPU when it is full.
+  // 64 KiB of staging for 3 MiB of uploads of odd sizes: the ring wraps many times (the bytes arrive,
+  // and the ring never held more than its size). Whether begin() also had to wait for the GPU depends
+  // on how fast the driver copies (a ThreadSanitizer build was seen never to): stalls are not asserted.
   Buffer dst = device_buffer(*ctx, 3 << 20, "dst");
   Uploader up(*ctx, {.staging_size = 64 * 1024, .chunk_size = 16 * 1024 + 5, .batch_bytes = 20000});
   const std::vector<uint8_t> data = pattern(dst.size(), 9);
@@ -216,7 +217,6 @@ TEST_P(UploaderTest, RingWrapsAroundUnderBackpressure) {
   }
   up.wait_idle();
   const UploaderStats s = up.stats();
-  EXPECT_GT(s.stalls, 0u);
   EXPECT_LE(peak, 64u * 1024);
   EXPECT_EQ(s.staging_in_use, 0u);
   expect_bytes(read_back_now(*ctx, dst), data.data(), data.size());

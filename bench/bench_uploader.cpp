@@ -7,7 +7,11 @@
 //   span:   the same small uploads through begin()/finish(), the bytes generated straight into the span
 //           (no source memcpy): the loader path.
 //   small_regions_raw: the GPU side alone for those pieces: one bare vkCmdCopyBuffer with a region per
-//           piece (copy_peak.h), what batching them into copies can reach at best.
+//           piece (copy_peak.h): what copies reach when the pieces cannot merge (scattered
+//           destinations). The Uploader merges pieces back to back (small_copy_regions).
+//   cpu_write_*: the CPU side alone: the big block written into mapped staging memory in 32 KiB
+//           pieces by one thread and by `threads`, with memcpy and with copy_to_mapped (non-temporal
+//           stores, what the Uploader uses).
 // Every rate counts from the first call to wait_idle() returning. GB/s are 10^9 bytes per second.
 //
 //   bench_uploader [big MiB] [small count] [threads] [reps]    defaults 256 10000 8 3; on CPU devices
@@ -29,6 +33,7 @@
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
+#include "kiln/mapped_copy.h"
 #include "kiln/uploader.h"
 
 namespace {
@@ -51,14 +56,42 @@ struct SmallResult {
   double gbps = 0;
   double cpu_us_per_upload = 0;  // of the issuing threads, summed, per upload
   uint64_t batches = 0;
+  uint64_t regions = 0;  // copy regions submitted (pieces back to back merge)
+  uint64_t stalls = 0;
+  double submit_ms = 0;  // recording and submitting batches
+  double tail_ms = 0;    // wait_idle() after the last upload
 };
 
 enum class Mode { Upload, Span };
 
+// The CPU side alone: `threads` threads write `size` bytes into mapped staging memory (the memory
+// type the Uploader's ring uses), each its contiguous share in pieces of `piece` bytes, with memcpy
+// or with copy_to_mapped (non-temporal stores). Best of `reps`, GB/s.
+double write_rate(void* dst, const uint8_t* src, size_t size, size_t piece, uint32_t threads, bool stream,
+                  int reps) {
+  double best = 0;
+  for (int r = -1; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    auto work = [&](uint32_t t) {
+      const size_t begin = size * t / threads, end = size * (t + 1) / threads;
+      for (size_t at = begin; at < end; at += piece) {
+        const size_t n = std::min(piece, end - at);
+        if (stream) kiln::copy_to_mapped(static_cast<uint8_t*>(dst) + at, src + at, n);
+        else std::memcpy(static_cast<uint8_t*>(dst) + at, src + at, n);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (uint32_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
+    for (std::thread& th : pool) th.join();
+    if (r >= 0) best = std::max(best, double(size) / seconds_since(t0) / 1e9);
+  }
+  return best;
+}
+
 // The pieces split over `threads` threads (contiguous runs, as loaders of separate files would).
-SmallResult run_small(kiln::Context& ctx, kiln::Buffer& dst, const std::vector<Piece>& pieces,
+SmallResult run_small(kiln::Uploader& up, kiln::Buffer& dst, const std::vector<Piece>& pieces,
                       const std::vector<uint8_t>& source, uint32_t threads, Mode mode) {
-  kiln::Uploader up(ctx, {.name = "bench.uploader.small"});
+  const kiln::UploaderStats s0 = up.stats();
   std::vector<double> cpu(threads, 0.0);
   const auto t0 = Clock::now();
   auto work = [&](uint32_t t) {
@@ -83,14 +116,19 @@ SmallResult run_small(kiln::Context& ctx, kiln::Buffer& dst, const std::vector<P
     for (uint32_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
     for (std::thread& th : pool) th.join();
   }
+  const auto t1 = Clock::now();
   up.wait_idle();
   const double s = seconds_since(t0);
   SmallResult r;
+  r.tail_ms = seconds_since(t1) * 1e3;
   r.gbps = double(dst.size()) / s / 1e9;
   double total_cpu = 0;
   for (double c : cpu) total_cpu += c;
   r.cpu_us_per_upload = total_cpu / double(pieces.size()) * 1e6;
-  r.batches = up.stats().batches;
+  r.batches = up.stats().batches - s0.batches;
+  r.regions = up.stats().copy_regions - s0.copy_regions;
+  r.stalls = up.stats().stalls - s0.stalls;
+  r.submit_ms = (up.stats().submit_seconds - s0.submit_seconds) * 1e3;
   return r;
 }
 
@@ -150,10 +188,13 @@ int main(int argc, char** argv) {
                                  .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
                                  .memory = kiln::MemoryIntent::DeviceOnly,
                                  .name = "bench.uploader.small"});
+    // One Uploader per mode, kept across the repetitions as a program keeps its own: the first (not
+    // counted) also pays the first touch of the staging ring's pages.
     auto best_of = [&](uint32_t n, Mode mode) {
+      kiln::Uploader up(ctx, {.name = "bench.uploader.small"});
       SmallResult best_r;
       for (int i = -1; i < reps; ++i) {
-        const SmallResult r = run_small(ctx, small_dst, pieces, source, n, mode);
+        const SmallResult r = run_small(up, small_dst, pieces, source, n, mode);
         if (i >= 0 && r.gbps > best_r.gbps) best_r = r;
       }
       return best_r;
@@ -168,6 +209,18 @@ int main(int argc, char** argv) {
       staged += p.size;
     }
     const double regions_gbps = bench::measure_regions(ctx, best.family, staged, total, regions, reps).best();
+    double write_memcpy_1t = 0, write_memcpy = 0, write_stream_1t = 0, write_stream = 0;
+    {
+      kiln::Buffer staging(ctx, {.size = big,
+                                 .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                 .memory = kiln::MemoryIntent::Upload,
+                                 .name = "bench.uploader.cpu_writes"});
+      constexpr size_t kPiece = 32 * 1024;  // about the small uploads' mean
+      write_memcpy_1t = write_rate(staging.mapped(), data.data(), big, kPiece, 1, false, reps);
+      write_memcpy = write_rate(staging.mapped(), data.data(), big, kPiece, threads, false, reps);
+      write_stream_1t = write_rate(staging.mapped(), data.data(), big, kPiece, 1, true, reps);
+      write_stream = write_rate(staging.mapped(), data.data(), big, kPiece, threads, true, reps);
+    }
     const SmallResult multi = best_of(threads, Mode::Upload);
     const SmallResult single = best_of(1, Mode::Upload);
     const SmallResult span_multi = best_of(threads, Mode::Span);
@@ -178,16 +231,19 @@ int main(int argc, char** argv) {
         "\"big_bytes\":%llu,\"big_gbps\":%.3f,\"big_path\":\"%s\",\"ratio\":%.3f,\"big_goal\":0.95,"
         "\"small_count\":%u,\"small_bytes\":%llu,\"threads\":%u,"
         "\"small_gbps\":%.3f,\"small_ratio\":%.3f,\"small_cpu_us_per_upload\":%.3f,\"small_batches\":%llu,"
+        "\"small_copy_regions\":%llu,\"small_stalls\":%llu,\"small_submit_ms\":%.3f,\"small_tail_ms\":%.3f,"
         "\"small_1t_gbps\":%.3f,\"small_1t_ratio\":%.3f,\"small_1t_cpu_us_per_upload\":%.3f,"
         "\"span_gbps\":%.3f,\"span_ratio\":%.3f,\"span_cpu_us_per_upload\":%.3f,"
         "\"span_1t_gbps\":%.3f,\"span_1t_ratio\":%.3f,\"span_1t_cpu_us_per_upload\":%.3f,\"small_goal\":0.8,"
-        "\"small_regions_raw_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
+        "\"small_regions_raw_gbps\":%.3f,\"cpu_write_memcpy_1t_gbps\":%.3f,\"cpu_write_memcpy_gbps\":%.3f,"
+        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
-        (unsigned long long)multi.batches, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
+        (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,
-        span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, reps, bench::families_json(families).c_str());
+        span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, write_memcpy_1t, write_memcpy,
+        write_stream_1t, write_stream, reps, bench::families_json(families).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_uploader: %s\n", e.what());

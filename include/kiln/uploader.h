@@ -107,6 +107,7 @@ class UploadSpan {
   size_t size_ = 0;
   UploadPath path_ = UploadPath::Auto;
   uint64_t id_ = 0;  // the staging ring's block; 0 for Direct
+  bool slab_ = false;  // carved from the calling thread's slab of that block
   // Where finish() copies it.
   void* target_ = nullptr;  // Buffer* or Image*
   bool image_ = false;
@@ -125,7 +126,9 @@ struct UploaderStats {
   uint64_t bytes_transfer_queue = 0;
   uint64_t bytes_graphics_queue = 0;
   uint64_t batches = 0;          // submissions
+  uint64_t copy_regions = 0;     // buffer copy regions submitted: pieces back to back in one buffer merge
   uint64_t stalls = 0;           // begin()/upload() calls that waited for ring space
+  double submit_seconds = 0;     // CPU time recording and submitting batches (other threads wait meanwhile)
   VkDeviceSize staging_in_use = 0;
   VkDeviceSize staging_size = 0;
 };

@@ -89,6 +89,27 @@ TEST(RingSpace, HeldBlocksStopTheTail) {
   EXPECT_EQ(c.offset, 0u);
 }
 
+TEST(RingSpace, ABlockUsedByBothLanesWaitsForBoth) {
+  detail::RingSpace ring(100);
+  detail::RingSpace::Block a;
+  ASSERT_TRUE(ring.allocate(100, 1, &a));
+  ring.fence(a.id, 0, 3);
+  ring.fence(a.id, 1, 5);
+  ring.fence(a.id, 0, 2);  // an earlier batch of a lane does not undo a later one
+  ring.unhold(a.id);
+  detail::RingSpace::Oldest oldest;
+  ASSERT_TRUE(ring.oldest(&oldest));
+  EXPECT_EQ(oldest.id, a.id);
+  EXPECT_EQ(oldest.value[0], 3u);
+  EXPECT_EQ(oldest.value[1], 5u);
+  ring.reclaim([](uint32_t lane) { return lane == 0 ? uint64_t(9) : uint64_t(4); });
+  EXPECT_EQ(ring.used(), 100u);
+  ring.reclaim([](uint32_t lane) { return lane == 0 ? uint64_t(2) : uint64_t(5); });
+  EXPECT_EQ(ring.used(), 100u);
+  ring.reclaim([](uint32_t) { return uint64_t(5); });
+  EXPECT_EQ(ring.used(), 0u);
+}
+
 TEST_P(UploaderTest, SmallAndLargeAtOddOffsets) {
   Buffer dst = device_buffer(*ctx, 3 * 1024 * 1024 + 17, "dst");
   Uploader up(*ctx, {.staging_size = 1 << 20, .chunk_size = 96 * 1024 + 3});
@@ -148,6 +169,57 @@ TEST_P(UploaderTest, ManySmallUploadsShareOneSubmission) {
   }
 }
 
+// Pieces written back to back into one buffer lie back to back in staging (the thread's slab) and
+// become one copy region; with several threads, one region per thread.
+TEST_P(UploaderTest, BackToBackPiecesMergeIntoOneRegionPerThread) {
+  constexpr uint32_t kThreads = 4, kPieces = 200;
+  Buffer dst = device_buffer(*ctx, kThreads * kPieces * 700, "dst");
+  Uploader up(*ctx, {.staging_size = 4 << 20});
+  for (uint32_t threads : {1u, kThreads}) {
+    const uint64_t regions0 = up.stats().copy_regions;
+    const std::vector<uint8_t> data = pattern(dst.size(), threads);
+    std::vector<std::thread> pool;
+    for (uint32_t t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        std::mt19937 rng(t);
+        VkDeviceSize at = VkDeviceSize(t) * kPieces * 700;
+        for (uint32_t i = 0; i < kPieces; ++i) {
+          const size_t n = 1 + rng() % 699;  // odd sizes: pieces start anywhere in a cache line
+          up.upload(dst, data.data() + at, n, at);
+          at += n;
+        }
+      });
+    }
+    for (std::thread& th : pool) th.join();
+    up.wait_idle();
+    EXPECT_EQ(up.stats().copy_regions - regions0, threads) << threads << " threads";
+    const std::vector<uint8_t> got = read_back_now(*ctx, dst);
+    for (uint32_t t = 0; t < threads; ++t) {
+      std::mt19937 rng(t);
+      size_t n = 0;
+      for (uint32_t i = 0; i < kPieces; ++i) n += 1 + rng() % 699;
+      expect_bytes(got, data.data() + t * kPieces * 700, n, t * kPieces * 700);
+    }
+  }
+  EXPECT_EQ(up.stats().staging_in_use, 0u);
+}
+
+// A thread that uploaded once and went away keeps its slab only until the ring comes round to it.
+TEST_P(UploaderTest, AnIdleThreadsSlabDoesNotBlockTheRing) {
+  Buffer dst = device_buffer(*ctx, 5 << 20, "dst");
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  const std::vector<uint8_t> data = pattern(dst.size(), 21);
+  std::thread([&] { up.upload(dst, data.data(), 1000, 0); }).join();
+  for (VkDeviceSize at = 1000; at < dst.size(); at += 8192) {
+    const VkDeviceSize n = std::min<VkDeviceSize>(8192, dst.size() - at);
+    up.upload(dst, data.data() + at, n, at);
+    ASSERT_LE(up.stats().staging_in_use, 1u << 20);
+  }
+  up.wait_idle();
+  EXPECT_EQ(up.stats().staging_in_use, 0u);
+  expect_bytes(read_back_now(*ctx, dst), data.data(), data.size());
+}
+
 TEST_P(UploaderTest, OverlappingUploadsInOneBatchLandInOrder) {
   Buffer dst = device_buffer(*ctx, 4096, "dst");
   Uploader up(*ctx, {.staging_size = 1 << 20});
@@ -163,6 +235,29 @@ TEST_P(UploaderTest, OverlappingUploadsInOneBatchLandInOrder) {
   EXPECT_EQ(got[105], 0xbb);
   EXPECT_EQ(got[1099], 0xbb);
   EXPECT_EQ(got[1100], 0xaa);
+}
+
+// Random ranges, many overlapping earlier ones in the same batch, some continuing them, some
+// touching them from below: the buffer ends as a CPU copy written in the same order does.
+TEST_P(UploaderTest, RandomOverlappingUploadsMatchTheCpuModel) {
+  constexpr VkDeviceSize kSize = 16 * 1024;
+  Buffer dst = device_buffer(*ctx, kSize, "dst");
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  std::vector<uint8_t> want(kSize, 0);
+  up.upload(dst, want.data(), kSize);
+  std::mt19937 rng(17);
+  VkDeviceSize last_end = 0;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    const VkDeviceSize n = 1 + rng() % 200;
+    VkDeviceSize at = rng() % (kSize - n);
+    if (i % 3 == 0 && last_end + n <= kSize) at = last_end;  // continues the previous piece
+    const std::vector<uint8_t> data = pattern(n, i);
+    std::memcpy(want.data() + at, data.data(), n);
+    up.upload(dst, data.data(), n, at);
+    last_end = at + n;
+  }
+  up.wait_idle();
+  expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
 }
 
 TEST_P(UploaderTest, EightThreadsIntoDistinctRegions) {

@@ -1,5 +1,6 @@
 // The copies of one open batch: buffer regions grouped by destination, so that a batch of many small
-// uploads records one vkCmdCopyBuffer per destination with all its regions; and the images the batch
+// uploads records one vkCmdCopyBuffer per destination with all its regions (regions that continue
+// each other in staging and destination merged); and the images the batch
 // wrote, with the use they go to when it is submitted. Vectors keep their capacity: no allocation once
 // warm. Not thread-safe: the owner's lock.
 #pragma once
@@ -7,6 +8,7 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "kiln/sync.h"
@@ -29,6 +31,12 @@ class CopyBatch {
   // the ownership release to the graphics family) or the image's next use. Clears the batch.
   void record(CommandBuffer& cmd, VkBuffer staging, bool release);
 
+  // Buffer copy regions recorded since the last call (merged pieces count once).
+  uint64_t take_regions() {
+    const uint64_t n = regions_recorded_;
+    regions_recorded_ = 0;
+    return n;
+  }
   VkDeviceSize bytes() const { return bytes_; }
   uint32_t copies() const { return copies_; }
   bool empty() const { return copies_ == 0; }
@@ -41,10 +49,13 @@ class CopyBatch {
   struct Target {
     Buffer* dst = nullptr;
     std::vector<VkBufferCopy> regions;
-    VkDeviceSize lo = 0, hi = 0;  // hull of the regions: the exact overlap test runs only inside it
-    bool touched = false;         // written in this batch (regions may have been recorded already)
+    // The destination ranges the regions cover, touching ones joined (start -> end): the overlap
+    // test of each add is a lookup, not a scan (threads interleaving tiny pieces batch thousands).
+    std::map<VkDeviceSize, VkDeviceSize> covered;
+    bool touched = false;  // written in this batch (regions may have been recorded already)
   };
   void record_target(CommandBuffer& cmd, VkBuffer staging, Target& t);
+  static constexpr size_t kMergeWindow = 16;
 
   std::vector<Target> targets_;
   size_t live_ = 0;  // targets_[0..live_) belong to this batch
@@ -56,6 +67,7 @@ class CopyBatch {
   std::vector<ImageUse> images_;
   VkDeviceSize bytes_ = 0;
   uint32_t copies_ = 0;
+  uint64_t regions_recorded_ = 0;
 };
 
 }  // namespace kiln::detail

@@ -87,12 +87,12 @@ struct Downloader::Impl {
       stalled = true;
       detail::RingSpace::Oldest oldest;
       if (!ring.oldest(&oldest)) continue;
-      if (oldest.value > lane->submitted()) submit();
-      if (oldest.held && lane->completed() >= oldest.value) {
+      if (oldest.value[0] > lane->submitted()) submit();
+      if (oldest.held && lane->completed() >= oldest.value[0]) {
         throw Error(str("the read-back ring is full of finished read-backs nobody collected (",
                         ring.blocks(), " tickets, ", ring.used(), " bytes): collect them with wait() or discard()"));
       }
-      const detail::Lane::WaitPoint point = lane->wait_point(oldest.value);
+      const detail::Lane::WaitPoint point = lane->wait_point(oldest.value[0]);
       lock.unlock();
       lane->block(point);
       lock.lock();

@@ -41,8 +41,7 @@ bool RingSpace::allocate(uint64_t size, uint64_t align, Block* out) {
 
 void RingSpace::fence(uint64_t id, uint32_t lane, uint64_t value) {
   Entry& e = at(id);
-  e.lane = lane;
-  e.value = value;
+  if (value > e.value[lane]) e.value[lane] = value;
 }
 
 void RingSpace::unhold(uint64_t id) { at(id).held = false; }
@@ -50,7 +49,9 @@ void RingSpace::unhold(uint64_t id) { at(id).held = false; }
 bool RingSpace::oldest(Oldest* out) const {
   if (entries_.empty()) return false;
   const Entry& e = entries_.front();
-  *out = {e.held, e.lane, e.value};
+  out->held = e.held;
+  out->id = first_id_;
+  for (uint32_t lane = 0; lane < kLanes; ++lane) out->value[lane] = e.value[lane];
   return true;
 }
 

@@ -18,10 +18,13 @@ class RingSpace {
     uint64_t id = 0;
     uint64_t offset = 0;
   };
+  static constexpr uint32_t kLanes = 2;
+
   // A block of `size` bytes at a multiple of `align` (any alignment, not only powers of two: texel
   // blocks of 12 bytes); false when the ring has no room now. Ids start at 1. The block starts held.
   bool allocate(uint64_t size, uint64_t align, Block* out);
-  // The GPU reads or writes the block in batch `value` of lane `lane`.
+  // The GPU reads or writes the block in batch `value` of lane `lane` (a later batch of the lane
+  // replaces an earlier one; a block the GPU uses from both lanes waits for both).
   void fence(uint64_t id, uint32_t lane, uint64_t value);
   // Held no more (finished, abandoned, collected).
   void unhold(uint64_t id);
@@ -30,7 +33,11 @@ class RingSpace {
   void reclaim(Completed&& completed) {
     while (!entries_.empty()) {
       const Entry& e = entries_.front();
-      if (e.held || (e.value != 0 && uint64_t(completed(e.lane)) < e.value)) break;
+      if (e.held) break;
+      bool pending = false;
+      for (uint32_t lane = 0; lane < kLanes && !pending; ++lane)
+        pending = e.value[lane] != 0 && uint64_t(completed(lane)) < e.value[lane];
+      if (pending) break;
       used_ -= e.bytes;
       entries_.pop_front();
       ++first_id_;
@@ -39,8 +46,8 @@ class RingSpace {
   // The oldest block (the one the next allocation waits for); false when the ring is empty.
   struct Oldest {
     bool held = false;
-    uint32_t lane = 0;
-    uint64_t value = 0;
+    uint64_t id = 0;
+    uint64_t value[kLanes] = {};  // per lane, 0: none
   };
   bool oldest(Oldest* out) const;
   uint64_t offset_of(uint64_t id) const { return at(id).offset; }
@@ -57,8 +64,7 @@ class RingSpace {
     uint64_t bytes = 0;
     uint64_t offset = 0;  // where the block's own bytes start
     bool held = true;
-    uint32_t lane = 0;
-    uint64_t value = 0;  // 0: no GPU batch uses it
+    uint64_t value[kLanes] = {};  // per lane, 0: no GPU batch uses it
   };
   Entry& at(uint64_t id) { return entries_[size_t(id - first_id_)]; }
   const Entry& at(uint64_t id) const { return entries_[size_t(id - first_id_)]; }

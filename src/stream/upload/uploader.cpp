@@ -12,6 +12,7 @@
 #include "kiln/format.h"
 #include "kiln/image.h"
 #include "kiln/log.h"
+#include "kiln/mapped_copy.h"
 #include "kiln/transfer.h"
 #include "stream/upload/copy_threads.h"
 #include "stream/upload/uploader_impl.h"
@@ -22,6 +23,20 @@ namespace {
 constexpr VkDeviceSize kMiB = VkDeviceSize(1) << 20;
 // Buffer blocks start on cache lines: memcpy into them runs at full speed.
 constexpr uint64_t kBufferAlign = 64;
+
+// The first offset at or after `at` that is `phase` past a multiple of `align`.
+uint64_t place(uint64_t at, uint64_t align, uint64_t phase) {
+  uint64_t off = (at + align - 1) / align * align + phase;
+  if (off >= at + align) off -= align;
+  return off;
+}
+
+// Slabs of a sixteenth of the ring, at most 4 MiB; spans up to a quarter of a slab are carved from
+// them. Rings too small for useful slabs go without.
+uint64_t slab_size_for(VkDeviceSize staging_size) {
+  const uint64_t slab = std::min<uint64_t>(staging_size / 16, 4 * kMiB);
+  return slab >= 16 * 1024 ? slab : 0;
+}
 
 bool is_unified(const Context& ctx) {
   const VkPhysicalDeviceType t = ctx.properties().deviceType;
@@ -75,6 +90,7 @@ UploadSpan& UploadSpan::operator=(UploadSpan&& other) noexcept {
     size_ = other.size_;
     path_ = other.path_;
     id_ = other.id_;
+    slab_ = other.slab_;
     target_ = other.target_;
     image_ = other.image_;
     dst_offset_ = other.dst_offset_;
@@ -109,6 +125,58 @@ Uploader::Impl::Impl(Context& context, const UploaderDesc& d)
   if (ctx.has_dedicated(QueueKind::Transfer))
     lanes[kTransfer] = std::make_unique<detail::Lane>(ctx, QueueKind::Transfer, desc.name);
   counters.staging_size = desc.staging_size;
+  slab_size = slab_size_for(desc.staging_size);
+}
+
+size_t Uploader::Impl::slab_index(uint64_t block) const {
+  for (size_t i = 0; i < slabs.size(); ++i)
+    if (slabs[i].block == block) return i;
+  return slabs.size();
+}
+
+void Uploader::Impl::retire(size_t i) {
+  slabs[i].owner = std::thread::id();
+  if (slabs[i].open > 0) return;
+  ring.unhold(slabs[i].block);
+  slabs[i] = slabs.back();
+  slabs.pop_back();
+  notify_space();
+}
+
+void Uploader::Impl::slab_span_done(uint64_t block) {
+  const size_t i = slab_index(block);
+  if (i == slabs.size()) return;
+  --slabs[i].open;
+  if (slabs[i].owner == std::thread::id()) retire(i);
+}
+
+void Uploader::Impl::retire_idle_slabs() {
+  for (size_t i = slabs.size(); i-- > 0;)
+    if (slabs[i].open == 0) retire(i);
+}
+
+bool Uploader::Impl::carve(std::unique_lock<std::mutex>& lock, uint64_t size, uint64_t phase, uint32_t lane,
+                           bool block, detail::RingSpace::Block* out) {
+  const std::thread::id me = std::this_thread::get_id();
+  for (size_t i = 0; i < slabs.size(); ++i) {
+    Slab& s = slabs[i];
+    if (s.owner != me || s.lane != lane) continue;
+    const uint64_t at = place(s.next, kBufferAlign, phase);
+    if (at + size <= s.end) {
+      s.next = at + size;
+      ++s.open;
+      *out = {s.block, at};
+      return true;
+    }
+    retire(i);
+    break;
+  }
+  detail::RingSpace::Block b;
+  if (!acquire(lock, slab_size, kBufferAlign, block, &b)) return false;  // may unlock: no Slab& across it
+  const uint64_t at = place(b.offset, kBufferAlign, phase);
+  slabs.push_back({me, lane, b.id, at + size, b.offset + slab_size, 1});
+  *out = {b.id, at};
+  return true;
 }
 
 void Uploader::Impl::reclaim() {
@@ -131,24 +199,41 @@ bool Uploader::Impl::acquire(std::unique_lock<std::mutex>& lock, uint64_t size, 
     detail::RingSpace::Oldest oldest;
     if (!ring.oldest(&oldest)) continue;  // emptied meanwhile
     if (oldest.held) {
-      // A span another thread is writing: it comes back through finish() or abandon().
+      // A slab its thread is not writing in goes back now; a span another thread is writing comes
+      // back through finish() or abandon().
+      const size_t slab = slab_index(oldest.id);
+      if (slab < slabs.size()) {
+        const bool idle = slabs[slab].open == 0;
+        retire(slab);
+        if (idle) continue;
+      }
+      ++space_waiters;
       space.wait_for(lock, std::chrono::milliseconds(5));
+      --space_waiters;
       continue;
     }
-    detail::Lane& lane = *lanes[oldest.lane];
-    if (oldest.value > lane.submitted()) submit(oldest.lane);  // it waits in the open batch
-    const detail::Lane::WaitPoint point = lane.wait_point(oldest.value);
-    lock.unlock();
-    lane.block(point);
-    lock.lock();
+    for (uint32_t i = 0; i < detail::RingSpace::kLanes; ++i) {
+      const uint64_t value = oldest.value[i];
+      if (value == 0 || !lanes[i] || lanes[i]->completed() >= value) continue;
+      detail::Lane& lane = *lanes[i];
+      if (value > lane.submitted()) submit(i);  // it waits in the open batch
+      const detail::Lane::WaitPoint point = lane.wait_point(value);
+      lock.unlock();
+      lane.block(point);
+      lock.lock();
+      break;
+    }
   }
 }
 
 void Uploader::Impl::submit(uint32_t lane) {
+  const auto t0 = std::chrono::steady_clock::now();
   detail::Lane& l = *lanes[lane];
   batches[lane].record(l.cmd(), staging.handle(), lane == kTransfer);
   l.submit();
   ++counters.batches;
+  counters.copy_regions += batches[lane].take_regions();
+  counters.submit_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Uploader::Impl::flush_all() {
@@ -247,8 +332,12 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
       if (transfer.timeline()) impl_->lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
     }
     detail::RingSpace::Block block;
-    if (!impl_->acquire(lock, size, kBufferAlign, block_for_space, &block)) return;
+    const bool small = impl_->slab_size != 0 && size <= impl_->slab_size / 4;
+    if (small ? !impl_->carve(lock, size, dst_offset % kBufferAlign, span.lane_, block_for_space, &block)
+              : !impl_->acquire(lock, size, kBufferAlign, block_for_space, &block))
+      return;
     got = true;
+    span.slab_ = small;
     span.id_ = block.id;
     span.staging_offset_ = block.offset;
     span.data_ = impl_->base + block.offset;
@@ -360,13 +449,15 @@ UploadTicket Uploader::finish(UploadSpan&& span) {
   ticket.value = l.open_value();
   ticket.path = m.path_of(lane);
   m.ring.fence(span.id_, lane, ticket.value);
-  m.ring.unhold(span.id_);
+  if (span.slab_) m.slab_span_done(span.id_);
+  else m.ring.unhold(span.id_);
   m.count(ticket.path, span.size_);
   span.owner_ = nullptr;
   span.data_ = nullptr;
   span.id_ = 0;
+  span.slab_ = false;
   if (batch.bytes() >= m.desc.batch_bytes) m.submit(lane);
-  m.space.notify_all();
+  m.notify_space();
   return ticket;
 }
 
@@ -375,12 +466,14 @@ void Uploader::abandon(UploadSpan&& span) { release_span(span); }
 void Uploader::release_span(UploadSpan& span) noexcept {
   if (span.owner_ == this && span.id_ != 0) {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->ring.holds(span.id_)) impl_->ring.unhold(span.id_);
-    impl_->space.notify_all();
+    if (span.slab_) impl_->slab_span_done(span.id_);
+    else if (impl_->ring.holds(span.id_)) impl_->ring.unhold(span.id_);
+    impl_->notify_space();
   }
   span.owner_ = nullptr;
   span.data_ = nullptr;
   span.id_ = 0;
+  span.slab_ = false;
 }
 
 UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDeviceSize dst_offset,
@@ -392,7 +485,7 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
   const VkDeviceSize chunk = m.desc.chunk_size;
   if (size <= chunk) {
     UploadSpan span = begin(dst, dst_offset, size, opts);
-    if (size) std::memcpy(span.data(), src, size);
+    if (size) copy_to_mapped(span.data(), src, size);
     return finish(std::move(span));
   }
   if (opts.path == UploadPath::Direct) {
@@ -401,7 +494,7 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
     const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
     detail::run_chunks(m.desc.jobs, m.desc.copy_threads, chunks, [&](uint32_t i) {
       const VkDeviceSize at = VkDeviceSize(i) * chunk;
-      std::memcpy(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
+      copy_to_mapped(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
     });
     return finish(std::move(span));
   }
@@ -415,7 +508,7 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
     const VkDeviceSize at = VkDeviceSize(i) * chunk;
     const VkDeviceSize n = std::min<VkDeviceSize>(chunk, size - at);
     UploadSpan span = begin(dst, dst_offset + at, n, opts);
-    std::memcpy(span.data(), src + at, n);
+    copy_to_mapped(span.data(), src + at, n);
     const UploadTicket t = finish(std::move(span));
     std::lock_guard lock(ticket_mutex);
     if (t.value >= last.value) last = t;
@@ -440,7 +533,7 @@ UploadTicket Uploader::upload_image(Image& dst, const void* data, size_t size, u
   const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
   detail::run_chunks(impl_->desc.jobs, impl_->desc.copy_threads, chunks, [&](uint32_t i) {
     const VkDeviceSize at = VkDeviceSize(i) * chunk;
-    std::memcpy(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
+    copy_to_mapped(span.data() + at, src + at, std::min<VkDeviceSize>(chunk, size - at));
   });
   return finish(std::move(span));
 }
@@ -474,6 +567,7 @@ void Uploader::wait_idle() {
   for (uint32_t i = 0; i < 2; ++i)
     if (m.lanes[i]) m.lanes[i]->block(points[i]);
   std::lock_guard lock(m.mutex);
+  m.retire_idle_slabs();  // idle: the next upload of a thread starts a slab of its own again
   m.reclaim();
 }
 

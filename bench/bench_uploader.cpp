@@ -11,7 +11,8 @@
 //           destinations). The Uploader merges pieces back to back (small_copy_regions).
 //   cpu_write_*: the CPU side alone: the big block written into mapped staging memory in 32 KiB
 //           pieces by one thread and by `threads`, with memcpy and with copy_to_mapped (non-temporal
-//           stores, what the Uploader uses).
+//           stores, what the Uploader uses); and with copy_to_mapped while the GPU copies another staging
+//           buffer without a pause (cpu_write_stream_during_dma: the CPU side's ceiling while copies run).
 // Every rate counts from the first call to wait_idle() returning. GB/s are 10^9 bytes per second.
 //
 //   bench_uploader [big MiB] [small count] [threads] [reps]    defaults 256 10000 8 3; on CPU devices
@@ -29,7 +30,11 @@
 
 #include "bench_util.h"
 #include "copy_peak.h"
+#include <atomic>
+
 #include "kiln/buffer.h"
+#include "kiln/commands.h"
+#include "kiln/queue.h"
 #include "kiln/context.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
@@ -209,7 +214,7 @@ int main(int argc, char** argv) {
       staged += p.size;
     }
     const double regions_gbps = bench::measure_regions(ctx, best.family, staged, total, regions, reps).best();
-    double write_memcpy_1t = 0, write_memcpy = 0, write_stream_1t = 0, write_stream = 0;
+    double write_memcpy_1t = 0, write_memcpy = 0, write_stream_1t = 0, write_stream = 0, write_stream_dma = 0;
     {
       kiln::Buffer staging(ctx, {.size = big,
                                  .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
@@ -220,6 +225,25 @@ int main(int argc, char** argv) {
       write_memcpy = write_rate(staging.mapped(), data.data(), big, kPiece, threads, false, reps);
       write_stream_1t = write_rate(staging.mapped(), data.data(), big, kPiece, 1, true, reps);
       write_stream = write_rate(staging.mapped(), data.data(), big, kPiece, threads, true, reps);
+      // Again while the GPU copies another staging buffer to the device without a pause, as it does
+      // while an Uploader runs: the CPU's writes and the DMA's reads share the host's memory.
+      kiln::Buffer busy_src(ctx, {.size = big, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                  .memory = kiln::MemoryIntent::Upload, .name = "bench.uploader.dma_src"});
+      kiln::Buffer busy_dst(ctx, {.size = big, .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                  .memory = kiln::MemoryIntent::DeviceOnly, .name = "bench.uploader.dma_dst"});
+      std::atomic<bool> stop{false};
+      std::thread dma([&] {
+        kiln::CommandPool pool(ctx, kiln::QueueKind::Graphics, "bench.uploader.dma");
+        kiln::Queue& queue = ctx.queue(kiln::QueueKind::Graphics);
+        while (!stop.load()) {
+          kiln::CommandBuffer cmd = pool.begin("dma");
+          cmd.copy_buffer(busy_src, busy_dst);
+          queue.wait(queue.submit(cmd));
+        }
+      });
+      write_stream_dma = write_rate(staging.mapped(), data.data(), big, kPiece, threads, true, reps);
+      stop = true;
+      dma.join();
     }
     const SmallResult multi = best_of(threads, Mode::Upload);
     const SmallResult single = best_of(1, Mode::Upload);
@@ -236,14 +260,14 @@ int main(int argc, char** argv) {
         "\"span_gbps\":%.3f,\"span_ratio\":%.3f,\"span_cpu_us_per_upload\":%.3f,"
         "\"span_1t_gbps\":%.3f,\"span_1t_ratio\":%.3f,\"span_1t_cpu_us_per_upload\":%.3f,\"small_goal\":0.8,"
         "\"small_regions_raw_gbps\":%.3f,\"cpu_write_memcpy_1t_gbps\":%.3f,\"cpu_write_memcpy_gbps\":%.3f,"
-        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
+        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"cpu_write_stream_during_dma_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
         (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,
         span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, write_memcpy_1t, write_memcpy,
-        write_stream_1t, write_stream, reps, bench::families_json(families).c_str());
+        write_stream_1t, write_stream, write_stream_dma, reps, bench::families_json(families).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_uploader: %s\n", e.what());

@@ -4,6 +4,8 @@
 //           goal ratio >= 0.95.
 //   small:  N uploads of 4-64 KiB (random sizes, fixed seed) the way loaders issue them, from several
 //           threads and from one; goal ratio >= 0.8; CPU time per upload (the issuing thread's).
+//           small_own_uploaders: the same with an Uploader per thread (its share of the staging), nothing
+//           shared between the threads: what the one Uploader's shared state costs.
 //   span:   the same small uploads through begin()/finish(), the bytes generated straight into the span
 //           (no source memcpy): the loader path.
 //   small_regions_raw: the GPU side alone for those pieces: one bare vkCmdCopyBuffer with a region per
@@ -23,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -93,14 +96,28 @@ double write_rate(void* dst, const uint8_t* src, size_t size, size_t piece, uint
   return best;
 }
 
-// The pieces split over `threads` threads (contiguous runs, as loaders of separate files would).
-SmallResult run_small(kiln::Uploader& up, kiln::Buffer& dst, const std::vector<Piece>& pieces,
+kiln::UploaderStats sum_stats(const std::vector<kiln::Uploader*>& ups) {
+  kiln::UploaderStats sum;
+  for (const kiln::Uploader* up : ups) {
+    const kiln::UploaderStats s = up->stats();
+    sum.batches += s.batches;
+    sum.copy_regions += s.copy_regions;
+    sum.stalls += s.stalls;
+    sum.submit_seconds += s.submit_seconds;
+  }
+  return sum;
+}
+
+// The pieces split over `threads` threads (contiguous runs, as loaders of separate files would);
+// thread t uploads through ups[t % ups.size()].
+SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst, const std::vector<Piece>& pieces,
                       const std::vector<uint8_t>& source, uint32_t threads, Mode mode) {
-  const kiln::UploaderStats s0 = up.stats();
+  const kiln::UploaderStats s0 = sum_stats(ups);
   std::vector<double> cpu(threads, 0.0);
   const auto t0 = Clock::now();
   auto work = [&](uint32_t t) {
     const double c0 = thread_cpu_seconds();
+    kiln::Uploader& up = *ups[t % ups.size()];
     const size_t begin = pieces.size() * t / threads, end = pieces.size() * (t + 1) / threads;
     for (size_t i = begin; i < end; ++i) {
       const Piece& p = pieces[i];
@@ -122,7 +139,7 @@ SmallResult run_small(kiln::Uploader& up, kiln::Buffer& dst, const std::vector<P
     for (std::thread& th : pool) th.join();
   }
   const auto t1 = Clock::now();
-  up.wait_idle();
+  for (kiln::Uploader* up : ups) up->wait_idle();
   const double s = seconds_since(t0);
   SmallResult r;
   r.tail_ms = seconds_since(t1) * 1e3;
@@ -130,10 +147,11 @@ SmallResult run_small(kiln::Uploader& up, kiln::Buffer& dst, const std::vector<P
   double total_cpu = 0;
   for (double c : cpu) total_cpu += c;
   r.cpu_us_per_upload = total_cpu / double(pieces.size()) * 1e6;
-  r.batches = up.stats().batches - s0.batches;
-  r.regions = up.stats().copy_regions - s0.copy_regions;
-  r.stalls = up.stats().stalls - s0.stalls;
-  r.submit_ms = (up.stats().submit_seconds - s0.submit_seconds) * 1e3;
+  const kiln::UploaderStats s1 = sum_stats(ups);
+  r.batches = s1.batches - s0.batches;
+  r.regions = s1.copy_regions - s0.copy_regions;
+  r.stalls = s1.stalls - s0.stalls;
+  r.submit_ms = (s1.submit_seconds - s0.submit_seconds) * 1e3;
   return r;
 }
 
@@ -195,11 +213,20 @@ int main(int argc, char** argv) {
                                  .name = "bench.uploader.small"});
     // One Uploader per mode, kept across the repetitions as a program keeps its own: the first (not
     // counted) also pays the first touch of the staging ring's pages.
-    auto best_of = [&](uint32_t n, Mode mode) {
-      kiln::Uploader up(ctx, {.name = "bench.uploader.small"});
+    // own_uploaders: each thread its own Uploader with its share of the staging (nothing shared
+    // between the threads but the device): how much the one Uploader's shared state costs.
+    auto best_of = [&](uint32_t n, Mode mode, bool own_uploaders = false) {
+      std::vector<std::unique_ptr<kiln::Uploader>> owned;
+      const uint32_t count = own_uploaders ? n : 1;
+      for (uint32_t i = 0; i < count; ++i) {
+        owned.push_back(std::make_unique<kiln::Uploader>(
+            ctx, kiln::UploaderDesc{.staging_size = (VkDeviceSize(256) << 20) / count, .name = "bench.uploader.small"}));
+      }
+      std::vector<kiln::Uploader*> ups;
+      for (auto& u : owned) ups.push_back(u.get());
       SmallResult best_r;
       for (int i = -1; i < reps; ++i) {
-        const SmallResult r = run_small(up, small_dst, pieces, source, n, mode);
+        const SmallResult r = run_small(ups, small_dst, pieces, source, n, mode);
         if (i >= 0 && r.gbps > best_r.gbps) best_r = r;
       }
       return best_r;
@@ -249,6 +276,7 @@ int main(int argc, char** argv) {
     const SmallResult single = best_of(1, Mode::Upload);
     const SmallResult span_multi = best_of(threads, Mode::Span);
     const SmallResult span_single = best_of(1, Mode::Span);
+    const SmallResult own = best_of(threads, Mode::Upload, true);
 
     std::printf(
         "{\"bench\":\"uploader\",\"device\":\"%s\",\"peak_gbps\":%.3f,\"peak_family\":%u,\"memcpy_gbps\":%.3f,"
@@ -256,6 +284,7 @@ int main(int argc, char** argv) {
         "\"small_count\":%u,\"small_bytes\":%llu,\"threads\":%u,"
         "\"small_gbps\":%.3f,\"small_ratio\":%.3f,\"small_cpu_us_per_upload\":%.3f,\"small_batches\":%llu,"
         "\"small_copy_regions\":%llu,\"small_stalls\":%llu,\"small_submit_ms\":%.3f,\"small_tail_ms\":%.3f,"
+        "\"small_own_uploaders_gbps\":%.3f,\"small_own_uploaders_cpu_us_per_upload\":%.3f,"
         "\"small_1t_gbps\":%.3f,\"small_1t_ratio\":%.3f,\"small_1t_cpu_us_per_upload\":%.3f,"
         "\"span_gbps\":%.3f,\"span_ratio\":%.3f,\"span_cpu_us_per_upload\":%.3f,"
         "\"span_1t_gbps\":%.3f,\"span_1t_ratio\":%.3f,\"span_1t_cpu_us_per_upload\":%.3f,\"small_goal\":0.8,"
@@ -264,7 +293,7 @@ int main(int argc, char** argv) {
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
-        (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
+        (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, own.gbps, own.cpu_us_per_upload, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,
         span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, write_memcpy_1t, write_memcpy,
         write_stream_1t, write_stream, write_stream_dma, reps, bench::families_json(families).c_str());

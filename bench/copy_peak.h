@@ -89,6 +89,22 @@ inline void destroy(VkDevice device, RawBuffer& b) {
   vkFreeMemory(device, b.memory, nullptr);
 }
 
+// A VkDevice with one queue of `family` and nothing else: no kiln, no layers' extras.
+inline VkDevice bare_device(const kiln::Context& ctx, uint32_t family, const char* what) {
+  float priority = 1.0f;
+  VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
+  q.queueFamilyIndex = family;
+  q.queueCount = 1;
+  q.pQueuePriorities = &priority;
+  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+  di.queueCreateInfoCount = 1;
+  di.pQueueCreateInfos = &q;
+  VkDevice device = VK_NULL_HANDLE;
+  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), what);
+  return device;
+}
+
+
 // One bare vkCmdCopyBuffer, host-visible staging → device-local, on a device of its own with one queue
 // of `family`: one region (the peak) or many (small uploads batched the way the Uploader batches them).
 // GB/s of the regions' bytes by timestamps (0 where the family has none) and by the wall clock from
@@ -101,16 +117,7 @@ struct CopyRate {
 inline CopyRate measure_regions(const kiln::Context& ctx, uint32_t family, VkDeviceSize src_size, VkDeviceSize dst_size,
                                 const std::vector<VkBufferCopy>& regions, int reps) {
   const kiln::DeviceInfo& info = ctx.info();
-  float priority = 1.0f;
-  VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-  q.queueFamilyIndex = family;
-  q.queueCount = 1;
-  q.pQueuePriorities = &priority;
-  VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  di.queueCreateInfoCount = 1;
-  di.pQueueCreateInfos = &q;
-  VkDevice device = VK_NULL_HANDLE;
-  kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for the copy rate)");
+  VkDevice device = bare_device(ctx, family, "vkCreateDevice (bare, for the copy rate)");
   RawBuffer staging = raw_buffer(device, info.memory, src_size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
   RawBuffer target = raw_buffer(device, info.memory, dst_size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, false);
   VkQueue queue = VK_NULL_HANDLE;
@@ -185,15 +192,7 @@ inline std::vector<FamilyResult> measure_peak(const kiln::Context& ctx, VkDevice
                                               const std::vector<uint8_t>& data) {
   const kiln::DeviceInfo& info = ctx.info();
   {
-    float priority = 1.0f;
-    VkDeviceQueueCreateInfo q{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
-    q.queueCount = 1;
-    q.pQueuePriorities = &priority;
-    VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-    di.queueCreateInfoCount = 1;
-    di.pQueueCreateInfos = &q;
-    VkDevice device = VK_NULL_HANDLE;
-    kiln::check(vkCreateDevice(ctx.physical_device(), &di, nullptr, &device), "vkCreateDevice (bare, for memcpy)");
+    VkDevice device = bare_device(ctx, 0, "vkCreateDevice (bare, for memcpy)");
     RawBuffer staging = raw_buffer(device, info.memory, size, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, true);
     double best_memcpy = 1e30;
     for (int i = 0; i < reps; ++i) {

@@ -78,6 +78,10 @@ class Buffer {
   ResourceState& state() { return state_; }
   const ResourceState& state() const { return state_; }
 
+  // Unique among every buffer, image and sampler this process creates, and never reused (Vulkan
+  // handles can be, once destroyed): a key for caches of things made from the resource. 0 when empty.
+  uint64_t id() const { return id_; }
+
   const std::string& name() const { return name_; }
   Context* context() const { return ctx_; }
   explicit operator bool() const { return buffer_ != VK_NULL_HANDLE; }
@@ -95,6 +99,7 @@ class Buffer {
   VkDeviceSize size_ = 0;
   VkBufferUsageFlags usage_ = 0;
   VkDeviceAddress address_ = 0;
+  uint64_t id_ = 0;
   ResourceState state_;
   std::string name_;
 };

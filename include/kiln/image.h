@@ -91,6 +91,10 @@ class Image {
   void* mapped() const { return mapped_; }
   MemoryIntent memory() const { return memory_; }
 
+  // Unique among every buffer, image and sampler this process creates, and never reused (Vulkan
+  // handles can be, once destroyed): a key for caches of things made from the resource. 0 when empty.
+  uint64_t id() const { return id_; }
+
   ResourceState& state() { return state_; }
   const ResourceState& state() const { return state_; }
 
@@ -122,6 +126,7 @@ class Image {
   VkImageTiling tiling_ = VK_IMAGE_TILING_OPTIMAL;
   VkImageCreateFlags flags_ = 0;
   VkImageViewType view_type_ = VK_IMAGE_VIEW_TYPE_2D;
+  uint64_t id_ = 0;
   ResourceState state_;
   std::string name_;
 };

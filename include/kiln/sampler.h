@@ -46,6 +46,9 @@ class Sampler {
   Sampler& operator=(const Sampler&) = delete;
 
   VkSampler handle() const { return sampler_; }
+  // Unique among every buffer, image and sampler this process creates, and never reused (Vulkan
+  // handles can be, once destroyed): a key for caches of things made from the resource. 0 when empty.
+  uint64_t id() const { return id_; }
   const std::string& name() const { return name_; }
   Context* context() const { return ctx_; }
   explicit operator bool() const { return sampler_ != VK_NULL_HANDLE; }
@@ -54,6 +57,7 @@ class Sampler {
  private:
   Context* ctx_ = nullptr;
   VkSampler sampler_ = VK_NULL_HANDLE;
+  uint64_t id_ = 0;
   std::string name_;
 };
 

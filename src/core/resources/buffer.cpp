@@ -60,6 +60,7 @@ Buffer::Buffer(Context& ctx, const BufferDesc& desc) {
     mapped_ = desc.memory == MemoryIntent::DeviceOnly ? nullptr : allocation.mapped;
     size_ = desc.size;
     usage_ = usage;
+    id_ = detail::next_resource_id();
     name_ = std::move(name);
   });
 }
@@ -76,6 +77,7 @@ Buffer::Buffer(Buffer&& other) noexcept
       size_(std::exchange(other.size_, 0)),
       usage_(std::exchange(other.usage_, 0)),
       address_(std::exchange(other.address_, 0)),
+      id_(std::exchange(other.id_, 0)),
       state_(std::exchange(other.state_, {})),
       name_(std::move(other.name_)) {
   other.name_.clear();
@@ -93,6 +95,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
     size_ = std::exchange(other.size_, 0);
     usage_ = std::exchange(other.usage_, 0);
     address_ = std::exchange(other.address_, 0);
+    id_ = std::exchange(other.id_, 0);
     state_ = std::exchange(other.state_, {});
     name_ = std::move(other.name_);
     other.name_.clear();
@@ -120,6 +123,7 @@ void Buffer::reset() {
   size_ = 0;
   usage_ = 0;
   address_ = 0;
+  id_ = 0;
   state_ = {};
   name_.clear();
 }

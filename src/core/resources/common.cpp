@@ -1,5 +1,6 @@
 #include "core/resources/common.h"
 
+#include <atomic>
 #include <cstdio>
 
 #include "kiln/context.h"
@@ -23,6 +24,11 @@ QueueSharing queue_sharing(Context& ctx, bool concurrent) {
 
 bool sampler_anisotropy_enabled(const Context& ctx) { return ctx.core_features().samplerAnisotropy; }
 bool image_cube_array_enabled(const Context& ctx) { return ctx.core_features().imageCubeArray; }
+
+uint64_t next_resource_id() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::string describe(const char* kind, const std::string& name) {
   if (name.empty()) return std::string(kind) + " (unnamed)";

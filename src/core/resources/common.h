@@ -29,6 +29,9 @@ QueueSharing queue_sharing(Context& ctx, bool concurrent);
 bool sampler_anisotropy_enabled(const Context& ctx);
 bool image_cube_array_enabled(const Context& ctx);
 
+// Buffer/Image/Sampler::id(): from 1 up, process-wide.
+uint64_t next_resource_id();
+
 // "image 'gbuffer.albedo'", or "image (unnamed)" — for error context.
 std::string describe(const char* kind, const std::string& name);
 

@@ -232,6 +232,7 @@ Image::Image(Context& ctx, const ImageDesc& desc) {
     allocation_ = allocation;
     memory_ = desc.memory;
     mapped_ = desc.memory == MemoryIntent::DeviceOnly ? nullptr : allocation.mapped;
+    id_ = detail::next_resource_id();
     name_ = std::move(name);
   });
 }
@@ -272,6 +273,7 @@ void Image::take(Image& other) noexcept {
   tiling_ = other.tiling_;
   flags_ = other.flags_;
   view_type_ = other.view_type_;
+  id_ = other.id_;
   state_ = other.state_;
   name_ = std::move(other.name_);
   // The moved-from image holds nothing: its destructor must not defer anything.
@@ -301,6 +303,7 @@ void Image::clear() noexcept {
   tiling_ = VK_IMAGE_TILING_OPTIMAL;
   flags_ = 0;
   view_type_ = VK_IMAGE_VIEW_TYPE_2D;
+  id_ = 0;
   state_ = {};
   name_.clear();
 }

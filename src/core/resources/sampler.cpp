@@ -65,6 +65,7 @@ Sampler::Sampler(Context& ctx, const SamplerDesc& desc) {
   });
   if (!name.empty()) ctx.set_name(sampler_, name);
   ctx_ = &ctx;
+  id_ = detail::next_resource_id();
   name_ = std::move(name);
 }
 
@@ -73,6 +74,7 @@ Sampler::~Sampler() { reset(); }
 Sampler::Sampler(Sampler&& other) noexcept
     : ctx_(std::exchange(other.ctx_, nullptr)),
       sampler_(std::exchange(other.sampler_, VK_NULL_HANDLE)),
+      id_(std::exchange(other.id_, 0)),
       name_(std::move(other.name_)) {
   other.name_.clear();
 }
@@ -82,6 +84,7 @@ Sampler& Sampler::operator=(Sampler&& other) noexcept {
     reset();
     ctx_ = std::exchange(other.ctx_, nullptr);
     sampler_ = std::exchange(other.sampler_, VK_NULL_HANDLE);
+    id_ = std::exchange(other.id_, 0);
     name_ = std::move(other.name_);
     other.name_.clear();
   }
@@ -96,6 +99,7 @@ void Sampler::reset() {
   }
   ctx_ = nullptr;
   sampler_ = VK_NULL_HANDLE;
+  id_ = 0;
   name_.clear();
 }
 

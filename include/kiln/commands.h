@@ -14,7 +14,8 @@
 // queued barriers wait in fixed arrays inside the CommandBuffer and go out as one vkCmdPipelineBarrier2
 // right before the next recorded command (or the translation to vkCmdPipelineBarrier, barrier.h).
 // Barriers are not allowed inside a rendering pass: call `use` for what a pass reads before
-// begin_rendering. The recording wrappers are thin inline calls of vkCmd*; everything kiln does not
+// begin_rendering. The recording wrappers are thin inline calls of vkCmd* (the per-draw ones through the
+// device's own entry points, DeviceFunctions, which skip the loader's trampoline); everything kiln does not
 // wrap is one `cmd.handle()` away.
 //
 // Not here: submission (queue.h), timestamps and queries (query.h), secondary command buffers.
@@ -30,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiln/device_functions.h"
 #include "kiln/query.h"
 #include "kiln/queue.h"
 #include "kiln/slice.h"
@@ -140,18 +142,18 @@ class CommandBuffer {
   // ---- Binding and drawing: thin wrappers of vkCmd* ----
   void bind_pipeline(VkPipelineBindPoint bind_point, VkPipeline pipeline) {
     flush_barriers();
-    vkCmdBindPipeline(cmd_, bind_point, pipeline);
+    fn_->cmd_bind_pipeline(cmd_, bind_point, pipeline);
   }
   void bind_descriptor_sets(VkPipelineBindPoint bind_point, VkPipelineLayout layout, uint32_t first_set,
                             Slice<VkDescriptorSet> sets, Slice<uint32_t> dynamic_offsets = {}) {
     flush_barriers();
-    vkCmdBindDescriptorSets(cmd_, bind_point, layout, first_set, uint32_t(sets.size()), sets.data(),
+    fn_->cmd_bind_descriptor_sets(cmd_, bind_point, layout, first_set, uint32_t(sets.size()), sets.data(),
                             uint32_t(dynamic_offsets.size()), dynamic_offsets.data());
   }
   void push_constants(VkPipelineLayout layout, VkShaderStageFlags stages, uint32_t offset, uint32_t size,
                       const void* data) {
     flush_barriers();
-    vkCmdPushConstants(cmd_, layout, stages, offset, size, data);
+    fn_->cmd_push_constants(cmd_, layout, stages, offset, size, data);
   }
   template <class T>
   void push_constants(VkPipelineLayout layout, VkShaderStageFlags stages, const T& data, uint32_t offset = 0) {
@@ -159,21 +161,21 @@ class CommandBuffer {
   }
   void bind_vertex_buffers(uint32_t first_binding, Slice<VkBuffer> buffers, Slice<VkDeviceSize> offsets) {
     flush_barriers();
-    vkCmdBindVertexBuffers(cmd_, first_binding, uint32_t(buffers.size()), buffers.data(), offsets.data());
+    fn_->cmd_bind_vertex_buffers(cmd_, first_binding, uint32_t(buffers.size()), buffers.data(), offsets.data());
   }
   void bind_index_buffer(VkBuffer buffer, VkDeviceSize offset = 0, VkIndexType type = VK_INDEX_TYPE_UINT32) {
     flush_barriers();
-    vkCmdBindIndexBuffer(cmd_, buffer, offset, type);
+    fn_->cmd_bind_index_buffer(cmd_, buffer, offset, type);
   }
   void draw(uint32_t vertex_count, uint32_t instance_count = 1, uint32_t first_vertex = 0,
             uint32_t first_instance = 0) {
     flush_barriers();
-    vkCmdDraw(cmd_, vertex_count, instance_count, first_vertex, first_instance);
+    fn_->cmd_draw(cmd_, vertex_count, instance_count, first_vertex, first_instance);
   }
   void draw_indexed(uint32_t index_count, uint32_t instance_count = 1, uint32_t first_index = 0,
                     int32_t vertex_offset = 0, uint32_t first_instance = 0) {
     flush_barriers();
-    vkCmdDrawIndexed(cmd_, index_count, instance_count, first_index, vertex_offset, first_instance);
+    fn_->cmd_draw_indexed(cmd_, index_count, instance_count, first_index, vertex_offset, first_instance);
   }
   void draw_indirect(VkBuffer buffer, VkDeviceSize offset, uint32_t draw_count,
                      uint32_t stride = sizeof(VkDrawIndirectCommand)) {
@@ -187,7 +189,7 @@ class CommandBuffer {
   }
   void dispatch(uint32_t x, uint32_t y = 1, uint32_t z = 1) {
     flush_barriers();
-    vkCmdDispatch(cmd_, x, y, z);
+    fn_->cmd_dispatch(cmd_, x, y, z);
   }
   void dispatch_indirect(VkBuffer buffer, VkDeviceSize offset = 0) {
     flush_barriers();
@@ -286,6 +288,7 @@ class CommandBuffer {
   Context* ctx_ = nullptr;
   detail::CommandSlot* slot_ = nullptr;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  const DeviceFunctions* fn_ = nullptr;             // the context's: per-draw commands
   PFN_vkCmdPipelineBarrier2 barrier2_ = nullptr;  // null: translate (barrier.h)
   QueueKind kind_ = QueueKind::Graphics;
   uint32_t family_ = VK_QUEUE_FAMILY_IGNORED;

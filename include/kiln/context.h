@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kiln/device_functions.h"
 #include "kiln/features.h"
 #include "kiln/memory.h"
 #include "kiln/queue.h"
@@ -79,26 +80,6 @@ struct ContextDesc {
   std::vector<const char*> device_extensions;
 
   AllocatorDesc allocator;
-};
-
-// Entry points whose presence depends on the device's version and extensions. Null when absent.
-struct DeviceFunctions {
-  PFN_vkCmdPipelineBarrier2 cmd_pipeline_barrier2 = nullptr;
-  PFN_vkQueueSubmit2 queue_submit2 = nullptr;
-  PFN_vkCmdWriteTimestamp2 cmd_write_timestamp2 = nullptr;
-  PFN_vkCmdBeginRendering cmd_begin_rendering = nullptr;
-  PFN_vkCmdEndRendering cmd_end_rendering = nullptr;
-  PFN_vkResetQueryPool reset_query_pool = nullptr;
-  PFN_vkGetSemaphoreCounterValue get_semaphore_counter_value = nullptr;
-  PFN_vkWaitSemaphores wait_semaphores = nullptr;
-  PFN_vkSignalSemaphore signal_semaphore = nullptr;
-  PFN_vkGetBufferDeviceAddress get_buffer_device_address = nullptr;
-  PFN_vkGetCalibratedTimestampsEXT get_calibrated_timestamps = nullptr;
-  PFN_vkCmdDrawMeshTasksEXT cmd_draw_mesh_tasks = nullptr;
-  PFN_vkSetDebugUtilsObjectNameEXT set_debug_utils_object_name = nullptr;
-  PFN_vkCmdBeginDebugUtilsLabelEXT cmd_begin_debug_utils_label = nullptr;
-  PFN_vkCmdEndDebugUtilsLabelEXT cmd_end_debug_utils_label = nullptr;
-  PFN_vkCmdInsertDebugUtilsLabelEXT cmd_insert_debug_utils_label = nullptr;
 };
 
 // The instance alone: enough for `kiln info` and for choosing a device.

@@ -15,6 +15,7 @@ CommandBuffer::CommandBuffer(Context& ctx, detail::CommandSlot& slot, QueueKind 
     : ctx_(&ctx),
       slot_(&slot),
       cmd_(slot.cmd),
+      fn_(&ctx.fn()),
       barrier2_(ctx.fn().cmd_pipeline_barrier2),
       kind_(kind),
       family_(family),
@@ -26,6 +27,7 @@ CommandBuffer::CommandBuffer(CommandBuffer&& other) noexcept
     : ctx_(other.ctx_),
       slot_(std::exchange(other.slot_, nullptr)),
       cmd_(std::exchange(other.cmd_, VK_NULL_HANDLE)),
+      fn_(other.fn_),
       barrier2_(other.barrier2_),
       kind_(other.kind_),
       family_(other.family_),
@@ -44,6 +46,7 @@ CommandBuffer& CommandBuffer::operator=(CommandBuffer&& other) noexcept {
     ctx_ = other.ctx_;
     slot_ = std::exchange(other.slot_, nullptr);
     cmd_ = std::exchange(other.cmd_, VK_NULL_HANDLE);
+    fn_ = other.fn_;
     barrier2_ = other.barrier2_;
     kind_ = other.kind_;
     family_ = other.family_;

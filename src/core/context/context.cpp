@@ -100,6 +100,15 @@ Context::Context(const ContextDesc& desc) {
     check(vkCreateDevice(info_.handle, &info, nullptr, &device_), "vkCreateDevice");
   });
 
+  fn_.cmd_bind_pipeline = device_fn<PFN_vkCmdBindPipeline>(device_, "vkCmdBindPipeline");
+  fn_.cmd_bind_descriptor_sets = device_fn<PFN_vkCmdBindDescriptorSets>(device_, "vkCmdBindDescriptorSets");
+  fn_.cmd_push_constants = device_fn<PFN_vkCmdPushConstants>(device_, "vkCmdPushConstants");
+  fn_.cmd_bind_vertex_buffers = device_fn<PFN_vkCmdBindVertexBuffers>(device_, "vkCmdBindVertexBuffers");
+  fn_.cmd_bind_index_buffer = device_fn<PFN_vkCmdBindIndexBuffer>(device_, "vkCmdBindIndexBuffer");
+  fn_.cmd_draw = device_fn<PFN_vkCmdDraw>(device_, "vkCmdDraw");
+  fn_.cmd_draw_indexed = device_fn<PFN_vkCmdDrawIndexed>(device_, "vkCmdDrawIndexed");
+  fn_.cmd_dispatch = device_fn<PFN_vkCmdDispatch>(device_, "vkCmdDispatch");
+
   const bool v12 = api_version_ >= VK_API_VERSION_1_2, v13 = api_version_ >= VK_API_VERSION_1_3;
   auto pick = [&](const char* core, const char* ext, bool is_core) { return is_core ? core : ext; };
   if (has(Feature::Synchronization2)) {

@@ -104,6 +104,12 @@ struct BindingState {
   void reset() { *this = {}; }
 };
 
+// Descriptor-set traffic of a program's sets (a set shared with share_set counts for each sharer).
+struct ProgramStats {
+  uint64_t sets_written = 0;  // fresh sets written (vkUpdateDescriptorSets): content not seen lately
+  uint64_t sets_reused = 0;   // record()s that bound a set written earlier with the same content
+};
+
 class Program {
  public:
   Program(Context& ctx, ShaderCompiler& compiler, const ProgramDesc& desc);
@@ -152,9 +158,13 @@ class Program {
 
   // cmd.use() for every bound resource (what record() starts with): before a rendering pass.
   void use_resources(CommandBuffer& cmd);
-  // use_resources, then binds the pipeline, the descriptor sets (writing fresh ones for what
-  // changed) and the push constants. Throws Error when a binding has nothing bound (names it).
+  // use_resources, then binds the pipeline, the descriptor sets and the push constants. A set whose
+  // bindings changed is looked up by content among the sets written before (resources, ranges,
+  // layouts; up to 256 per set) and written fresh only when not found, so cycling through a few
+  // buffers or textures writes each combination once. Throws Error when a binding has nothing
+  // bound (names it).
   void record(CommandBuffer& cmd, BindingState* state = nullptr);
+  ProgramStats stats() const;
 
   // Frame boundary: swaps in a finished background recompile (hot reload; true when it did) and
   // hands descriptor sets and uniform memory retired since the last call to deferred recycling.

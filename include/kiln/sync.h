@@ -102,6 +102,14 @@ struct UsePlan {
 //  - images: a layout change is always a barrier, from UNDEFINED when `discard` or never used.
 UsePlan plan_use(ResourceState& state, const UseInfo& use, bool image, bool discard, uint32_t family);
 
+// True when a read of a buffer (or of an image in `use.layout`, checked by the caller) is already
+// covered by `state`: same owner, no transfer pending, stages and accesses already made visible.
+// plan_use would then return nothing and leave the state as it is; inline for per-draw callers.
+inline bool use_needs_nothing(const ResourceState& state, const UseInfo& use, uint32_t family) {
+  return !use.writes && state.release_to == VK_QUEUE_FAMILY_IGNORED && state.queue_family == family &&
+         (use.stages & ~state.read_stages) == 0 && (use.access & ~state.visible_access) == 0;
+}
+
 // The release half of an ownership transfer from `from` to `to` (the acquire comes from plan_use on
 // a command buffer of family `to`); images also transition to `next.layout`. Not needed (and the
 // state only re-targeted) when the resource has no owner yet or `from == to`.

@@ -132,11 +132,7 @@ UsePlan plan_use(ResourceState& state, const UseInfo& use, bool image, bool disc
   // The common repeat: a read this resource's state already covers (same owner and layout, its
   // stages and accesses already made visible) needs no barrier and changes nothing. Binding the
   // same resources draw after draw lands here.
-  if (!use.writes && !discard && state.release_to == VK_QUEUE_FAMILY_IGNORED && state.queue_family == family &&
-      (!image || state.layout == use.layout) && (use.stages & ~state.read_stages) == 0 &&
-      (use.access & ~state.visible_access) == 0) {
-    return plan;
-  }
+  if (!discard && (!image || state.layout == use.layout) && use_needs_nothing(state, use, family)) return plan;
 
   if (state.release_to != VK_QUEUE_FAMILY_IGNORED) {
     if (state.release_to == family) {

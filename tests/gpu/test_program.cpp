@@ -108,6 +108,70 @@ TEST_P(ProgramTest, ComputeUniformByNameAndPushConstant) {
   for (uint32_t i = 0; i < kCount; ++i) ASSERT_EQ(vc[i], float(i) * 0.5f - 5.0f) << i;
 }
 
+// Binding back what a set was written with binds that set again; a new buffer, even one that may
+// reuse a destroyed buffer's handle, always gets a set of its own (validation would flag a set that
+// still points at the destroyed one).
+TEST_P(ProgramTest, BindingBackReusesTheWrittenSetAndANewBufferNeverDoes) {
+  Program p(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(prog_params_comp)}}, .name = "params"});
+  constexpr uint32_t kCount = 64;
+  Buffer a = readback_storage(*ctx, kCount * sizeof(float), "out.a");
+  Buffer b = readback_storage(*ctx, kCount * sizeof(float), "out.b");
+  p.set("Params.scale", 2.0f);
+  p.set("Params.count", kCount);
+
+  BindingState state;
+  std::array<VkDescriptorSet, 3> bound{};
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    const float offsets[3] = {1.0f, 2.0f, 3.0f};
+    Buffer* targets[3] = {&a, &b, &a};
+    for (int i = 0; i < 3; ++i) {
+      p.bind("out_buf", *targets[i]);
+      p.push("offset", offsets[i]);
+      p.record(cmd, &state);
+      bound[size_t(i)] = state.points[1].sets[0];
+      cmd.dispatch(1);
+    }
+    cmd.use(a, Use::HostRead);
+    cmd.use(b, Use::HostRead);
+  });
+  p.update();
+  EXPECT_EQ(bound[2], bound[0]);  // a again: the set written for a
+  EXPECT_NE(bound[1], bound[0]);
+  EXPECT_EQ(p.stats().sets_written, 2u);
+  EXPECT_EQ(p.stats().sets_reused, 1u);
+  const auto va = read<float>(a, kCount), vb = read<float>(b, kCount);
+  for (uint32_t i = 0; i < kCount; ++i) {
+    ASSERT_EQ(va[i], float(i) * 2.0f + 3.0f) << i;
+    ASSERT_EQ(vb[i], float(i) * 2.0f + 2.0f) << i;
+  }
+
+  // a destroyed (and really gone: the context ran its deferred destructions), then new buffers:
+  // whatever handles they get, each is written into a fresh set. (The validation layer hands out
+  // handles it never reuses; drivers alone do reuse them, hence ids rather than handles as keys.)
+  const uint64_t old_id = a.id();
+  a = {};
+  ctx->wait_idle();
+  std::vector<Buffer> fresh;
+  for (int i = 0; i < 4; ++i) fresh.push_back(readback_storage(*ctx, kCount * sizeof(float), "out.fresh"));
+  for (const Buffer& f : fresh) EXPECT_NE(f.id(), old_id);
+  run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      p.bind("out_buf", fresh[i]);
+      p.push("offset", 10.0f + float(i));
+      p.record(cmd);
+      cmd.dispatch(1);
+      cmd.use(fresh[i], Use::HostRead);
+    }
+  });
+  p.update();
+  EXPECT_EQ(p.stats().sets_written, 2u + fresh.size());
+  EXPECT_EQ(p.stats().sets_reused, 1u);
+  for (size_t k = 0; k < fresh.size(); ++k) {
+    const auto v = read<float>(fresh[k], kCount);
+    for (uint32_t i = 0; i < kCount; ++i) ASSERT_EQ(v[i], float(i) * 2.0f + 10.0f + float(k)) << k << " " << i;
+  }
+}
+
 TEST_P(ProgramTest, GraphicsTexturedFullScreenTriangle) {
   Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
                                {.stage = ShaderStage::Fragment, .spirv = words(prog_textured_frag)}},

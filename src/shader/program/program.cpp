@@ -91,6 +91,29 @@ struct Program::Impl {
   std::vector<uint8_t> push_data;
   std::unique_ptr<detail::Reloader> reloader;
 
+  // What a bind() by name reaches: the binding, its slot in `infos`, the element, the owned block
+  // (uniform blocks) and the set holding them.
+  struct Target {
+    const DescriptorBinding* binding = nullptr;
+    uint32_t slot = 0;
+    int64_t index = -1;  // "[i]" in the name, else -1
+    Element* element = nullptr;
+    OwnedBlock* owned = nullptr;
+    SetData* set = nullptr;
+  };
+  // bind()'s lookups by full name ("lights[2]"), remembered: a draw loop binds the same few names
+  // over and over. Cleared whenever the bindings change (build_infos), which is also when the
+  // pointers in a Target could change.
+  struct NameMemo {
+    std::string name;
+    Target target;
+    bool valid = false;
+  };
+  std::array<NameMemo, 16> name_memo;
+  static size_t memo_slot(std::string_view n) {
+    return n.empty() ? 0 : (n.size() * 7 + size_t(uint8_t(n.front())) * 3 + size_t(uint8_t(n.back()))) % 16;
+  }
+
   const Reflection& refl() const { return core->reflection; }
 
   void build_sets(const std::vector<std::shared_ptr<SetData>>* old);
@@ -98,7 +121,7 @@ struct Program::Impl {
   std::string list_names() const;
   [[noreturn]] void unknown(std::string_view what, std::string_view name) const;
   int find(std::string_view name) const;
-  const DescriptorBinding& binding_for(std::string_view name, int64_t* index, uint32_t* slot) const;
+  const Target& target(std::string_view full_name);
   Element& element(uint32_t binding_index, int64_t index);
   OwnedBlock* owned(uint32_t binding_index, int64_t index);
   void install(std::unique_ptr<ProgramCore> next);
@@ -141,6 +164,7 @@ void Program::Impl::build_sets(const std::vector<std::shared_ptr<SetData>>* old)
 }
 
 void Program::Impl::build_infos() {
+  for (NameMemo& memo : name_memo) memo.valid = false;
   infos.clear();
   set_names.assign(sets.size(), {});
   for (uint32_t s = 0; s < sets.size(); ++s) set_names[s].resize(sets[s]->bindings.size());
@@ -163,6 +187,7 @@ void Program::Impl::build_infos() {
       info.uses[0] = Use::General;
       info.use_count = info.use_count ? 1 : 0;
     }
+    for (uint32_t u = 0; u < info.use_count; ++u) info.buffer_uses[u] = use_info(info.uses[u]);
     infos.push_back(info);
   }
   const uint32_t push = core->push_size;
@@ -274,16 +299,28 @@ OwnedBlock* Program::Impl::owned(uint32_t binding_index, int64_t index) {
   return nullptr;
 }
 
-const DescriptorBinding& Program::Impl::binding_for(std::string_view full, int64_t* index, uint32_t* slot) const {
-  const std::string_view n = split_index(full, index);
+const Program::Impl::Target& Program::Impl::target(std::string_view full) {
+  NameMemo& memo = name_memo[memo_slot(full)];
+  if (memo.valid && memo.name == full) return memo.target;
+  int64_t index = -1;
+  const std::string_view n = split_index(full, &index);
   const int i = find(n);
   if (i < 0) unknown("no binding named", full);
   const DescriptorBinding& b = refl().bindings[size_t(i)];
-  if (*index >= int64_t(b.count)) {
+  if (index >= int64_t(b.count)) {
     throw Error(str("program '", name, "': '", full, "': index out of range, '", b.name, "' has ", b.count, " elements"));
   }
-  *slot = uint32_t(i);
-  return b;
+  const uint32_t slot = uint32_t(i);
+  memo.valid = false;
+  memo.name.assign(full);
+  memo.target = Target{.binding = &b,
+                       .slot = slot,
+                       .index = index,
+                       .element = &element(slot, index),
+                       .owned = owned(slot, index),
+                       .set = sets[infos[slot].set_data].get()};
+  memo.valid = true;
+  return memo.target;
 }
 
 [[noreturn]] static void wrong_kind(const std::string& program, const DescriptorBinding& b, const char* given,
@@ -296,9 +333,8 @@ const DescriptorBinding& Program::Impl::binding_for(std::string_view full, int64
 
 void Program::bind(std::string_view name, Buffer& buffer, VkDeviceSize offset, VkDeviceSize range) {
   Impl& m = *impl_;
-  int64_t index = -1;
-  uint32_t slot = 0;
-  const DescriptorBinding& b = m.binding_for(name, &index, &slot);
+  const Impl::Target& t = m.target(name);
+  const DescriptorBinding& b = *t.binding;
   if (b.type != VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER && b.type != VK_DESCRIPTOR_TYPE_STORAGE_BUFFER) {
     wrong_kind(m.name, b, "buffer", m.list_names());
   }
@@ -313,18 +349,18 @@ void Program::bind(std::string_view name, Buffer& buffer, VkDeviceSize offset, V
     throw Error(str("program '", m.name, "': offset ", offset, " is past the end of buffer '", buffer.name(), "'"));
   }
   const VkDeviceSize r = range == VK_WHOLE_SIZE ? buffer.size() - offset : range;
-  Element& e = m.element(slot, index);
-  if (OwnedBlock* o = m.owned(slot, index)) o->active = false;
-  if (e.bound && e.buffer == &buffer && e.vk_buffer == buffer.handle() && e.offset == offset && e.range == r) return;
-  e = Element{.buffer = &buffer, .vk_buffer = buffer.handle(), .offset = offset, .range = r, .bound = true};
-  m.sets[m.infos[slot].set_data]->dirty = true;
+  if (t.owned) t.owned->active = false;
+  Element& e = *t.element;
+  if (e.bound && e.buffer == &buffer && e.id == buffer.id() && e.offset == offset && e.range == r) return;
+  e = Element{.buffer = &buffer, .id = buffer.id(), .vk_buffer = buffer.handle(), .offset = offset, .range = r, .bound = true};
+  t.set->dirty = true;
 }
 
 void Program::bind(std::string_view name, Image& image, const Sampler* sampler, uint32_t array_index) {
   Impl& m = *impl_;
-  int64_t index = -1;
-  uint32_t slot = 0;
-  const DescriptorBinding& b = m.binding_for(name, &index, &slot);
+  const Impl::Target& t = m.target(name);
+  const DescriptorBinding& b = *t.binding;
+  int64_t index = t.index;
   if (index < 0 && array_index > 0) {
     index = array_index;
     if (index >= int64_t(b.count)) {
@@ -352,26 +388,26 @@ void Program::bind(std::string_view name, Image& image, const Sampler* sampler, 
     throw Error(str("program '", m.name, "': image '", image.name(), "' bound to '", b.name, "' (", type_word(b.type),
                     ") lacks ", need == VK_IMAGE_USAGE_SAMPLED_BIT ? "VK_IMAGE_USAGE_SAMPLED_BIT" : "VK_IMAGE_USAGE_STORAGE_BIT"));
   }
-  const BindingInfo& info = m.infos[slot];
+  const BindingInfo& info = m.infos[t.slot];
   const bool depth = (image.aspect() & (VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT)) != 0;
   const VkImageLayout layout = info.use_count ? use_info(info.uses[0], depth).layout : VK_IMAGE_LAYOUT_GENERAL;
   const VkSampler vk_sampler = sampler ? sampler->handle() : VK_NULL_HANDLE;
-  Element& e = m.element(slot, index);
-  if (e.bound && e.image == &image && e.view == image.view() && e.sampler == vk_sampler && e.layout == layout) return;
-  e = Element{.image = &image, .view = image.view(), .sampler = vk_sampler, .layout = layout, .bound = true};
-  m.sets[info.set_data]->dirty = true;
+  const uint64_t sampler_id = sampler ? sampler->id() : 0;
+  Element& e = index == t.index ? *t.element : m.element(t.slot, index);
+  if (e.bound && e.image == &image && e.id == image.id() && e.sampler_id == sampler_id && e.layout == layout) return;
+  e = Element{.image = &image, .id = image.id(), .sampler_id = sampler_id, .view = image.view(), .sampler = vk_sampler,
+              .layout = layout, .bound = true};
+  t.set->dirty = true;
 }
 
 void Program::bind(std::string_view name, const Sampler& sampler) {
   Impl& m = *impl_;
-  int64_t index = -1;
-  uint32_t slot = 0;
-  const DescriptorBinding& b = m.binding_for(name, &index, &slot);
-  if (b.type != VK_DESCRIPTOR_TYPE_SAMPLER) wrong_kind(m.name, b, "sampler", m.list_names());
-  Element& e = m.element(slot, index);
-  if (e.bound && e.sampler == sampler.handle()) return;
-  e = Element{.sampler = sampler.handle(), .bound = true};
-  m.sets[m.infos[slot].set_data]->dirty = true;
+  const Impl::Target& t = m.target(name);
+  if (t.binding->type != VK_DESCRIPTOR_TYPE_SAMPLER) wrong_kind(m.name, *t.binding, "sampler", m.list_names());
+  Element& e = *t.element;
+  if (e.bound && e.sampler_id == sampler.id()) return;
+  e = Element{.sampler_id = sampler.id(), .sampler = sampler.handle(), .bound = true};
+  t.set->dirty = true;
 }
 
 // ---- set / push ----
@@ -508,8 +544,12 @@ void Program::use_resources(CommandBuffer& cmd) {
       Element& e = sd.elements[info.element + k];
       if (!e.bound) continue;  // record() names it
       for (uint32_t u = 0; u < info.use_count; ++u) {
-        if (e.buffer) cmd.use(*e.buffer, info.uses[u]);
-        else if (e.image) cmd.use(*e.image, info.uses[u]);
+        if (e.buffer) {
+          // Checked here first: drawing again with the same buffers is the common case.
+          if (!use_needs_nothing(e.buffer->state(), info.buffer_uses[u], cmd.family())) cmd.use(*e.buffer, info.uses[u]);
+        } else if (e.image) {
+          cmd.use(*e.image, info.uses[u]);
+        }
       }
     }
   }
@@ -520,7 +560,7 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
   const ProgramCore& core = *m.core;
   use_resources(cmd);
   const uint32_t n = uint32_t(m.sets.size());
-  std::array<VkDescriptorSet, BindingState::kMaxSets> handles{};
+  std::array<VkDescriptorSet, BindingState::kMaxSets> handles;  // [0, n) filled below
   try {
     for (uint32_t s = 0; s < n; ++s) {
       m.sets[s]->flush(m.set_names[s]);
@@ -544,9 +584,14 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
         break;
       }
     }
-    for (uint32_t s = first; s < BindingState::kMaxSets; ++s) {
-      pt.sets[s] = s < n ? handles[s] : VK_NULL_HANDLE;
-      pt.compat[s] = s < n ? core.compat[s] : 0;
+    for (uint32_t s = first; s < n; ++s) {
+      pt.sets[s] = handles[s];
+      pt.compat[s] = core.compat[s];
+    }
+    // Past this program's sets: forgotten (record() always binds sets 0..n-1, so these are contiguous).
+    for (uint32_t s = n; s < BindingState::kMaxSets && (pt.sets[s] || pt.compat[s]); ++s) {
+      pt.sets[s] = VK_NULL_HANDLE;
+      pt.compat[s] = 0;
     }
   } else {
     cmd.bind_pipeline(core.bind_point, core.pipeline);
@@ -620,6 +665,15 @@ bool Program::update() {
   }
   for (auto& sd : m.sets) sd->retire_to_gpu(sd);
   return swapped;
+}
+
+ProgramStats Program::stats() const {
+  ProgramStats s;
+  for (const auto& sd : impl_->sets) {
+    s.sets_written += sd->cache.misses();
+    s.sets_reused += sd->cache.hits();
+  }
+  return s;
 }
 
 std::string Program::reload_error() const { return impl_->reloader ? impl_->reloader->error() : std::string(); }

@@ -18,6 +18,7 @@
 #include "kiln/program.h"
 #include "kiln/spirv.h"
 #include "kiln/sync.h"
+#include "shader/program/set_cache.h"
 
 namespace kiln::detail {
 
@@ -73,6 +74,8 @@ uint64_t hash_set_layout(const std::vector<LayoutBinding>& bindings, VkShaderSta
 struct Element {
   Buffer* buffer = nullptr;   // tracked kiln resources (null for program-owned uniform memory)
   Image* image = nullptr;
+  uint64_t id = 0;            // Buffer/Image::id() of what is bound (of the uniform chunk for owned blocks)
+  uint64_t sampler_id = 0;    // Sampler::id()
   VkBuffer vk_buffer = VK_NULL_HANDLE;
   VkDeviceSize offset = 0, range = VK_WHOLE_SIZE;
   VkImageView view = VK_NULL_HANDLE;
@@ -103,6 +106,12 @@ struct SetData {
   VkDescriptorSet current = VK_NULL_HANDLE;
   bool dirty = true;
 
+  // Written sets by content (resource ids, ranges, layouts): rebinding what a set was written with
+  // reuses it. Sets leave only when displaced, through `retired_sets`.
+  SetCache cache;
+  static constexpr size_t kKeyWords = 5;  // per element: id, sampler id, offset, range, layout
+  std::vector<uint64_t> key;              // the content of `elements`, rebuilt by flush()
+
   // Allocation: pools of kSetsPerPool sets; sets retired by a rewrite wait in `retired` until
   // Program::update() defers them; the deferred callback puts them in `returned`.
   static constexpr uint32_t kSetsPerPool = 64;
@@ -129,13 +138,15 @@ struct SetData {
   SetData& operator=(const SetData&) = delete;
 
   int find_binding(uint32_t binding) const;
-  // Copies changed owned blocks into uniform memory, writes a fresh set when anything changed.
+  // Copies changed owned blocks into uniform memory; when anything changed, binds the cached set
+  // written with the same content or writes a fresh one.
   // Throws Error naming the first unbound binding (`names` gives binding names for the message).
   void flush(const std::vector<std::string>& names);
   // Hands retired sets and chunks to Context::defer.
   void retire_to_gpu(const std::shared_ptr<SetData>& self);
 
  private:
+  [[noreturn]] void throw_unbound(const std::vector<std::string>& names, size_t element) const;
   VkDescriptorSet acquire_set();
   void upload_owned(OwnedBlock& block);
 };
@@ -146,6 +157,7 @@ struct BindingInfo {
   uint32_t element = 0;    // first element in the SetData
   uint32_t count = 1;
   std::array<Use, 4> uses{};  // what record() calls cmd.use() with, per element
+  std::array<UseInfo, 4> buffer_uses{};  // use_info(uses[i]): for buffers, which need no depth flag
   uint32_t use_count = 0;
 };
 

@@ -18,10 +18,17 @@ bool is_image(VkDescriptorType t) {
          t == VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT;
 }
 constexpr VkDeviceSize kChunkSize = 64 * 1024;
+
+// Sets kept by content: many for small sets, fewer as they hold more descriptors (pool memory).
+uint32_t cache_capacity(const std::vector<LayoutBinding>& bindings) {
+  uint32_t descriptors = 0;
+  for (const auto& b : bindings) descriptors += b.count;
+  return std::clamp(1024u / std::max(descriptors, 1u), SetCache::kWays, 256u);
+}
 }  // namespace
 
 SetData::SetData(Context& c, std::string n, std::vector<LayoutBinding> b, VkShaderStageFlags s)
-    : ctx(&c), name(std::move(n)), bindings(std::move(b)), stages(s) {
+    : ctx(&c), name(std::move(n)), bindings(std::move(b)), stages(s), cache(cache_capacity(bindings)) {
   hash = hash_set_layout(bindings, stages);
   layout = create_set_layout(c, bindings, stages);
   ctx->set_name(layout, name + ".layout");
@@ -33,6 +40,7 @@ SetData::SetData(Context& c, std::string n, std::vector<LayoutBinding> b, VkShad
     (is_image(lb.type) ? images : buffers) += lb.count;
   }
   elements.resize(total);
+  key.resize(size_t(total) * kKeyWords);
   writes.reserve(total);
   buffer_infos.reserve(buffers);
   image_infos.reserve(images);
@@ -128,6 +136,7 @@ void SetData::upload_owned(OwnedBlock& block) {
   chunk->flush(offset, size);
   chunk_used = offset + size;
   Element& e = elements[block.element];
+  e.id = chunk->id();
   e.vk_buffer = chunk->handle();
   e.offset = offset;
   e.range = block.data.size();
@@ -136,11 +145,39 @@ void SetData::upload_owned(OwnedBlock& block) {
   dirty = true;
 }
 
+void SetData::throw_unbound(const std::vector<std::string>& names, size_t element) const {
+  // Elements lie binding after binding: the binding is the last one starting at or before it.
+  size_t i = 0;
+  while (i + 1 < bindings.size() && first_element[i + 1] <= element) ++i;
+  const LayoutBinding& lb = bindings[i];
+  throw Error(str("nothing bound to '", i < names.size() ? names[i] : std::string("?"), "'",
+                  lb.count > 1 ? str("[", element - first_element[i], "]") : std::string(), " (", name, " binding ",
+                  lb.binding, "): bind() it before record()"));
+}
+
 void SetData::flush(const std::vector<std::string>& names) {
   for (OwnedBlock& b : owned) {
     if (b.active && b.dirty) upload_owned(b);
   }
   if (!dirty) return;
+  // The content, which also finds what is unbound before any set is taken.
+  uint64_t* word = key.data();
+  for (const Element& e : elements) {
+    if (!e.bound) [[unlikely]] throw_unbound(names, size_t(&e - elements.data()));
+    // An image's view is its own (bind() takes the default view), so the image's id covers it.
+    word[0] = e.id;
+    word[1] = e.sampler_id;
+    word[2] = e.offset;
+    word[3] = e.range;
+    word[4] = uint64_t(e.layout);
+    word += kKeyWords;
+  }
+  const uint64_t key_hash = SetCache::hash(key);
+  if (VkDescriptorSet hit = cache.find(key, key_hash)) {
+    current = hit;
+    dirty = false;
+    return;
+  }
   writes.clear();
   buffer_infos.clear();
   image_infos.clear();
@@ -149,12 +186,6 @@ void SetData::flush(const std::vector<std::string>& names) {
     const LayoutBinding& lb = bindings[i];
     for (uint32_t k = 0; k < lb.count; ++k) {
       const Element& e = elements[first_element[i] + k];
-      if (!e.bound) {
-        free_sets.push_back(set);
-        throw Error(str("nothing bound to '", i < names.size() ? names[i] : std::string("?"), "'",
-                        lb.count > 1 ? str("[", k, "]") : std::string(), " (", name, " binding ", lb.binding,
-                        "): bind() it before record()"));
-      }
       VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
       w.dstSet = set;
       w.dstBinding = lb.binding;
@@ -172,7 +203,7 @@ void SetData::flush(const std::vector<std::string>& names) {
     }
   }
   vkUpdateDescriptorSets(ctx->device(), uint32_t(writes.size()), writes.data(), 0, nullptr);
-  if (current) retired_sets.push_back(current);
+  if (VkDescriptorSet displaced = cache.insert(key, key_hash, set)) retired_sets.push_back(displaced);
   current = set;
   dirty = false;
 }

@@ -17,8 +17,11 @@
 //           buffer without a pause (cpu_write_stream_during_dma: the CPU side's ceiling while copies run).
 // Every rate counts from the first call to wait_idle() returning. GB/s are 10^9 bytes per second.
 //
-//   bench_uploader [big MiB] [small count] [threads] [reps]    defaults 256 10000 8 3; on CPU devices
-//                                                              64 2000 2 2 (the run stays short)
+//   bench_uploader [big MiB] [small count] [threads] [reps] [copy threads] [batch MiB]
+//       defaults 256 10000 8 3 8 16; on CPU devices 64 2000 2 2 (the run stays short). The last two
+//       are the Uploader's copy_threads and batch_bytes, for trying other settings.
+// small_steps_*: the small uploads again as begin / write / finish, each timed, with each issuing
+// thread's wall and CPU time, and the host's steal time meanwhile (/proc/stat; virtual machines).
 #include <time.h>
 
 #include <algorithm>
@@ -68,9 +71,17 @@ struct SmallResult {
   uint64_t stalls = 0;
   double submit_ms = 0;  // recording and submitting batches
   double tail_ms = 0;    // wait_idle() after the last upload
+  // Where the issuing threads' wall time goes (Mode::Steps times each step apart), means over the
+  // threads: a thread busy much less than the wall time waits somewhere.
+  double thread_start_ms = 0;  // from the run's start to the thread's first upload (latest thread)
+  double thread_wall_ms = 0;   // first upload to last
+  double thread_cpu_ms = 0;
+  double begin_us = 0, write_us = 0, finish_us = 0;  // wall per upload in each step (Mode::Steps)
 };
 
-enum class Mode { Upload, Span };
+// Upload: upload(). Span: begin()/finish() with the bytes generated into the span. Steps: begin(),
+// copy_to_mapped(), finish() (what upload() does for pieces below chunk_size), each step timed.
+enum class Mode { Upload, Span, Steps };
 
 // The CPU side alone: `threads` threads write `size` bytes into mapped staging memory (the memory
 // type the Uploader's ring uses), each its contiguous share in pieces of `piece` bytes, with memcpy
@@ -96,6 +107,21 @@ double write_rate(void* dst, const uint8_t* src, size_t size, size_t piece, uint
   return best;
 }
 
+// The share of CPU time the hypervisor gave to others meanwhile (/proc/stat's steal column, all
+// CPUs), from two readings: jiffies {busy + idle + steal, steal}.
+std::pair<uint64_t, uint64_t> cpu_jiffies() {
+  std::FILE* f = std::fopen("/proc/stat", "r");
+  if (!f) return {0, 0};
+  unsigned long long v[8] = {};
+  const int n = std::fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+                            &v[5], &v[6], &v[7]);
+  std::fclose(f);
+  if (n < 8) return {0, 0};
+  uint64_t total = 0;
+  for (unsigned long long x : v) total += x;
+  return {total, v[7]};
+}
+
 kiln::UploaderStats sum_stats(const std::vector<kiln::Uploader*>& ups) {
   kiln::UploaderStats sum;
   for (const kiln::Uploader* up : ups) {
@@ -113,23 +139,38 @@ kiln::UploaderStats sum_stats(const std::vector<kiln::Uploader*>& ups) {
 SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst, const std::vector<Piece>& pieces,
                       const std::vector<uint8_t>& source, uint32_t threads, Mode mode) {
   const kiln::UploaderStats s0 = sum_stats(ups);
-  std::vector<double> cpu(threads, 0.0);
+  std::vector<double> cpu(threads, 0.0), start(threads, 0.0), wall(threads, 0.0);
+  std::vector<double> steps(size_t(threads) * 3, 0.0);
   const auto t0 = Clock::now();
   auto work = [&](uint32_t t) {
+    const auto w0 = Clock::now();
     const double c0 = thread_cpu_seconds();
+    start[t] = std::chrono::duration<double>(w0 - t0).count();
     kiln::Uploader& up = *ups[t % ups.size()];
     const size_t begin = pieces.size() * t / threads, end = pieces.size() * (t + 1) / threads;
     for (size_t i = begin; i < end; ++i) {
       const Piece& p = pieces[i];
       if (mode == Mode::Upload) {
         up.upload(dst, source.data() + p.offset, p.size, p.offset);
-      } else {
+      } else if (mode == Mode::Span) {
         kiln::UploadSpan span = up.begin(dst, p.offset, p.size);
         std::memset(span.data(), int(i & 0xff), span.size());
         up.finish(std::move(span));
+      } else {
+        const auto a = Clock::now();
+        kiln::UploadSpan span = up.begin(dst, p.offset, p.size);
+        const auto b = Clock::now();
+        kiln::copy_to_mapped(span.data(), source.data() + p.offset, p.size);
+        const auto c = Clock::now();
+        up.finish(std::move(span));
+        const auto d = Clock::now();
+        steps[t * 3 + 0] += std::chrono::duration<double>(b - a).count();
+        steps[t * 3 + 1] += std::chrono::duration<double>(c - b).count();
+        steps[t * 3 + 2] += std::chrono::duration<double>(d - c).count();
       }
     }
     cpu[t] = thread_cpu_seconds() - c0;
+    wall[t] = seconds_since(w0);
   };
   if (threads == 1) {
     work(0);
@@ -152,6 +193,17 @@ SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst
   r.regions = s1.copy_regions - s0.copy_regions;
   r.stalls = s1.stalls - s0.stalls;
   r.submit_ms = (s1.submit_seconds - s0.submit_seconds) * 1e3;
+  for (uint32_t t = 0; t < threads; ++t) {
+    r.thread_start_ms = std::max(r.thread_start_ms, start[t] * 1e3);
+    r.thread_wall_ms += wall[t] * 1e3 / threads;
+    r.thread_cpu_ms += cpu[t] * 1e3 / threads;
+  }
+  const double per_upload = 1e6 / double(pieces.size());
+  for (uint32_t t = 0; t < threads; ++t) {
+    r.begin_us += steps[t * 3 + 0] * per_upload;
+    r.write_us += steps[t * 3 + 1] * per_upload;
+    r.finish_us += steps[t * 3 + 2] * per_upload;
+  }
   return r;
 }
 
@@ -167,6 +219,8 @@ int main(int argc, char** argv) {
     const uint32_t small_count = argc > 2 ? uint32_t(std::max(1, std::atoi(argv[2]))) : (cpu ? 2000 : 10000);
     const uint32_t threads = argc > 3 ? uint32_t(std::max(1, std::atoi(argv[3]))) : (cpu ? 2 : 8);
     const int reps = argc > 4 ? std::max(1, std::atoi(argv[4])) : (cpu ? 2 : 3);
+    const uint32_t copy_threads = argc > 5 ? uint32_t(std::max(1, std::atoi(argv[5]))) : 0;
+    const VkDeviceSize batch_bytes = argc > 6 ? VkDeviceSize(std::max(1, std::atoi(argv[6]))) << 20 : 0;
     const VkDeviceSize big = big_mib << 20;
 
     std::vector<uint8_t> data(big);
@@ -185,7 +239,7 @@ int main(int argc, char** argv) {
     double big_gbps = 0;
     std::string big_path;
     {
-      kiln::Uploader up(ctx, {.name = "bench.uploader.big"});
+      kiln::Uploader up(ctx, {.batch_bytes = batch_bytes, .copy_threads = copy_threads, .name = "bench.uploader.big"});
       for (int i = -1; i < reps; ++i) {
         const auto t0 = Clock::now();
         const kiln::UploadTicket t = up.upload(dst, data.data(), big);
@@ -220,7 +274,9 @@ int main(int argc, char** argv) {
       const uint32_t count = own_uploaders ? n : 1;
       for (uint32_t i = 0; i < count; ++i) {
         owned.push_back(std::make_unique<kiln::Uploader>(
-            ctx, kiln::UploaderDesc{.staging_size = (VkDeviceSize(256) << 20) / count, .name = "bench.uploader.small"}));
+            ctx, kiln::UploaderDesc{.staging_size = (VkDeviceSize(256) << 20) / count,
+                                    .batch_bytes = batch_bytes,
+                                    .name = "bench.uploader.small"}));
       }
       std::vector<kiln::Uploader*> ups;
       for (auto& u : owned) ups.push_back(u.get());
@@ -277,6 +333,10 @@ int main(int argc, char** argv) {
     const SmallResult span_multi = best_of(threads, Mode::Span);
     const SmallResult span_single = best_of(1, Mode::Span);
     const SmallResult own = best_of(threads, Mode::Upload, true);
+    const auto j0 = cpu_jiffies();
+    const SmallResult steps = best_of(threads, Mode::Steps);
+    const auto j1 = cpu_jiffies();
+    const double steal = j1.first > j0.first ? double(j1.second - j0.second) / double(j1.first - j0.first) : 0.0;
 
     std::printf(
         "{\"bench\":\"uploader\",\"device\":\"%s\",\"peak_gbps\":%.3f,\"peak_family\":%u,\"memcpy_gbps\":%.3f,"
@@ -289,14 +349,21 @@ int main(int argc, char** argv) {
         "\"span_gbps\":%.3f,\"span_ratio\":%.3f,\"span_cpu_us_per_upload\":%.3f,"
         "\"span_1t_gbps\":%.3f,\"span_1t_ratio\":%.3f,\"span_1t_cpu_us_per_upload\":%.3f,\"small_goal\":0.8,"
         "\"small_regions_raw_gbps\":%.3f,\"cpu_write_memcpy_1t_gbps\":%.3f,\"cpu_write_memcpy_gbps\":%.3f,"
-        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"cpu_write_stream_during_dma_gbps\":%.3f,\"reps\":%d,\"families\":[%s]}\n",
+        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"cpu_write_stream_during_dma_gbps\":%.3f,"
+        "\"small_steps_gbps\":%.3f,\"small_steps_thread_start_ms\":%.3f,\"small_steps_thread_wall_ms\":%.3f,"
+        "\"small_steps_thread_cpu_ms\":%.3f,\"small_steps_begin_us\":%.3f,\"small_steps_write_us\":%.3f,"
+        "\"small_steps_finish_us\":%.3f,\"small_steps_tail_ms\":%.3f,\"small_steps_stalls\":%llu,\"steal\":%.4f,"
+        "\"copy_threads\":%u,\"batch_mib\":%llu,\"reps\":%d,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
         (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, own.gbps, own.cpu_us_per_upload, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,
         span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, write_memcpy_1t, write_memcpy,
-        write_stream_1t, write_stream, write_stream_dma, reps, bench::families_json(families).c_str());
+        write_stream_1t, write_stream, write_stream_dma, steps.gbps, steps.thread_start_ms, steps.thread_wall_ms,
+        steps.thread_cpu_ms, steps.begin_us, steps.write_us, steps.finish_us, steps.tail_ms,
+        (unsigned long long)steps.stalls, steal, copy_threads, (unsigned long long)(batch_bytes >> 20), reps,
+        bench::families_json(families).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_uploader: %s\n", e.what());

@@ -107,7 +107,7 @@ class UploadSpan {
   size_t size_ = 0;
   UploadPath path_ = UploadPath::Auto;
   uint64_t id_ = 0;  // the staging ring's block; 0 for Direct
-  bool slab_ = false;  // carved from the calling thread's slab of that block
+  void* slab_ = nullptr;  // carved from this thread's slab of that block (the Uploader's ThreadSlab)
   // Where finish() copies it.
   void* target_ = nullptr;  // Buffer* or Image*
   bool image_ = false;
@@ -178,6 +178,9 @@ class Uploader {
   UploadSpan begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options,
                           bool block);
   void release_span(UploadSpan& span) noexcept;
+  // finish() of a span carved from a thread's slab without the Uploader's lock; false where the lock
+  // is needed (nothing done then).
+  bool finish_unlocked(UploadSpan& span, UploadTicket* ticket);
   std::unique_ptr<Impl> impl_;
 };
 

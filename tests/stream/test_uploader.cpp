@@ -260,6 +260,65 @@ TEST_P(UploaderTest, RandomOverlappingUploadsMatchTheCpuModel) {
   expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
 }
 
+// Small copies finish on each thread without the Uploader's lock and join the batch later; writes
+// handed from thread to thread (each upload happens after the previous thread's) still land in that
+// order, across submissions too (batch_bytes is small here).
+TEST_P(UploaderTest, ThreadsHandingOffTheSameBytesLandInHandOffOrder) {
+  constexpr uint32_t kThreads = 4, kTurns = 2000;
+  constexpr VkDeviceSize kSize = 8 * 1024;
+  Buffer dst = device_buffer(*ctx, kSize, "dst");
+  Uploader up(*ctx, {.staging_size = 1 << 20, .batch_bytes = 32 * 1024});
+  std::vector<uint8_t> want(kSize, 0);
+  up.upload(dst, want.data(), kSize);
+  std::atomic<uint32_t> turn{0};
+  std::vector<std::thread> pool;
+  for (uint32_t t = 0; t < kThreads; ++t) {
+    pool.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      for (uint32_t k = t; k < kTurns; k += kThreads) {
+        while (turn.load() != k) std::this_thread::yield();
+        const VkDeviceSize n = 1 + rng() % 300;
+        const VkDeviceSize at = rng() % (kSize - n);
+        const std::vector<uint8_t> data = pattern(n, k);
+        std::memcpy(want.data() + at, data.data(), n);  // turns are serial: the model needs no lock
+        if (k % 2) {
+          up.upload(dst, data.data(), n, at);
+        } else {
+          UploadSpan span = up.begin(dst, at, n);
+          std::memcpy(span.data(), data.data(), n);
+          up.finish(std::move(span));
+        }
+        turn.store(k + 1);
+      }
+    });
+  }
+  for (std::thread& th : pool) th.join();
+  up.wait_idle();
+  EXPECT_GT(up.stats().batches, 3u);
+  EXPECT_EQ(up.stats().uploads, kTurns + 1);
+  expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
+}
+
+// Small pieces (finished without the lock) and chunked large uploads (with it) over the same bytes,
+// one after another: each lands over the one before.
+TEST_P(UploaderTest, SmallAndChunkedUploadsOverTheSameBytesLandInOrder) {
+  constexpr VkDeviceSize kSize = 600 * 1024;
+  Buffer dst = device_buffer(*ctx, kSize, "dst");
+  Uploader up(*ctx, {.staging_size = 2 << 20, .chunk_size = 100 * 1024});
+  std::vector<uint8_t> want(kSize, 0);
+  std::mt19937 rng(5);
+  for (uint32_t i = 0; i < 300; ++i) {
+    const bool large = i % 50 == 25;
+    const VkDeviceSize n = large ? 300 * 1024 + rng() % 1000 : 1 + rng() % 4000;
+    const VkDeviceSize at = rng() % (kSize - n);
+    const std::vector<uint8_t> data = pattern(n, i);
+    std::memcpy(want.data() + at, data.data(), n);
+    up.upload(dst, data.data(), n, at);
+  }
+  up.wait_idle();
+  expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
+}
+
 TEST_P(UploaderTest, EightThreadsIntoDistinctRegions) {
   constexpr uint32_t kThreads = 8, kPer = 60;
   constexpr size_t kRegion = 64 * 1024;

@@ -38,6 +38,8 @@ uint64_t slab_size_for(VkDeviceSize staging_size) {
   return slab >= 16 * 1024 ? slab : 0;
 }
 
+std::atomic<uint64_t> next_serial{1};
+
 bool is_unified(const Context& ctx) {
   const VkPhysicalDeviceType t = ctx.properties().deviceType;
   return t == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || t == VK_PHYSICAL_DEVICE_TYPE_CPU;
@@ -114,7 +116,8 @@ UploadSpan::~UploadSpan() {
 // ---- Impl ----
 
 Uploader::Impl::Impl(Context& context, const UploaderDesc& d)
-    : ctx(context), desc(resolve(context, d)), unified(is_unified(context)) {
+    : ctx(context), desc(resolve(context, d)), unified(is_unified(context)), serial(next_serial.fetch_add(1)) {
+  for (std::atomic<uint64_t>& v : open_values) v.store(1);  // a lane's first batch is value 1
   staging = Buffer(ctx, {.size = desc.staging_size,
                          .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
                          .memory = MemoryIntent::Upload,
@@ -135,7 +138,7 @@ size_t Uploader::Impl::slab_index(uint64_t block) const {
 }
 
 void Uploader::Impl::retire(size_t i) {
-  slabs[i].owner = std::thread::id();
+  slabs[i].owner = nullptr;
   if (slabs[i].open > 0) return;
   ring.unhold(slabs[i].block);
   slabs[i] = slabs.back();
@@ -147,36 +150,115 @@ void Uploader::Impl::slab_span_done(uint64_t block) {
   const size_t i = slab_index(block);
   if (i == slabs.size()) return;
   --slabs[i].open;
-  if (slabs[i].owner == std::thread::id()) retire(i);
+  if (!slabs[i].owner) retire(i);
 }
 
 void Uploader::Impl::retire_idle_slabs() {
-  for (size_t i = slabs.size(); i-- > 0;)
-    if (slabs[i].open == 0) retire(i);
+  for (size_t i = slabs.size(); i-- > 0;) {
+    if (i >= slabs.size()) continue;  // detach() below may have removed more than one
+    if (ThreadSlab* ts = slabs[i].owner) {
+      std::lock_guard guard(ts->mutex);
+      const uint32_t lane = slabs[i].lane;
+      if (ts->cursor[lane].block == slabs[i].block && ts->cursor[lane].open == 0) detach(*ts, lane);
+    } else if (slabs[i].open == 0) {
+      retire(i);
+    }
+  }
 }
 
-bool Uploader::Impl::carve(std::unique_lock<std::mutex>& lock, uint64_t size, uint64_t phase, uint32_t lane,
-                           bool block, detail::RingSpace::Block* out) {
+void Uploader::Impl::detach(ThreadSlab& ts, uint32_t lane) {
+  ThreadSlab::Cursor& c = ts.cursor[lane];
+  if (!c.block) return;
+  if (c.fence) ring.fence(c.block, lane, c.fence);
+  const size_t i = slab_index(c.block);
+  const uint32_t open = c.open;
+  c = {};
+  if (i == slabs.size()) return;
+  slabs[i].open = open;
+  retire(i);
+}
+
+ThreadSlab& Uploader::Impl::thread_slab() {
+  // A few Uploaders per thread are remembered; serials are never reused, so an entry of a destroyed
+  // Uploader never matches.
+  struct Entry {
+    uint64_t serial = 0;
+    ThreadSlab* slab = nullptr;
+  };
+  thread_local Entry cache[4];
+  thread_local uint32_t next = 0;
+  for (const Entry& e : cache)
+    if (e.serial == serial) return *e.slab;
   const std::thread::id me = std::this_thread::get_id();
-  for (size_t i = 0; i < slabs.size(); ++i) {
-    Slab& s = slabs[i];
-    if (s.owner != me || s.lane != lane) continue;
-    const uint64_t at = place(s.next, kBufferAlign, phase);
-    if (at + size <= s.end) {
-      s.next = at + size;
-      ++s.open;
-      *out = {s.block, at};
-      return true;
+  ThreadSlab* found = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    for (const auto& ts : thread_slabs)
+      if (ts->owner == me) found = ts.get();
+    if (!found) {
+      thread_slabs.push_back(std::make_unique<ThreadSlab>());
+      found = thread_slabs.back().get();
+      found->owner = me;
     }
-    retire(i);
-    break;
+  }
+  cache[next++ % 4] = {serial, found};
+  return *found;
+}
+
+bool Uploader::Impl::try_carve(ThreadSlab& ts, uint64_t size, uint64_t phase, uint32_t lane,
+                               detail::RingSpace::Block* out) {
+  std::lock_guard guard(ts.mutex);
+  ThreadSlab::Cursor& c = ts.cursor[lane];
+  if (!c.block) return false;
+  const uint64_t at = place(c.next, kBufferAlign, phase);
+  if (at + size > c.end) return false;
+  c.next = at + size;
+  ++c.open;
+  *out = {c.block, at};
+  return true;
+}
+
+bool Uploader::Impl::carve(std::unique_lock<std::mutex>& lock, ThreadSlab& ts, uint64_t size, uint64_t phase,
+                           uint32_t lane, bool block, detail::RingSpace::Block* out) {
+  {
+    std::lock_guard guard(ts.mutex);
+    ThreadSlab::Cursor& c = ts.cursor[lane];
+    if (c.block) {
+      const uint64_t at = place(c.next, kBufferAlign, phase);
+      if (at + size <= c.end) {
+        c.next = at + size;
+        ++c.open;
+        *out = {c.block, at};
+        return true;
+      }
+      detach(ts, lane);
+    }
   }
   detail::RingSpace::Block b;
-  if (!acquire(lock, slab_size, kBufferAlign, block, &b)) return false;  // may unlock: no Slab& across it
+  // Not under ts.mutex: acquire may unlock `mutex` and wait, and a submit meanwhile drains ts.
+  if (!acquire(lock, slab_size, kBufferAlign, block, &b)) return false;
+  std::lock_guard guard(ts.mutex);
+  detach(ts, lane);  // only this thread sets its cursor: nothing to detach, unless acquire's waits let one in
   const uint64_t at = place(b.offset, kBufferAlign, phase);
-  slabs.push_back({me, lane, b.id, at + size, b.offset + slab_size, 1});
+  ts.cursor[lane] = {b.id, at + size, b.offset + slab_size, 1, 0};
+  slabs.push_back({&ts, lane, b.id, 0});
   *out = {b.id, at};
   return true;
+}
+
+void Uploader::Impl::drain_pending() {
+  drained.clear();
+  for (const auto& ts : thread_slabs) {
+    std::lock_guard guard(ts->mutex);
+    drained.insert(drained.end(), ts->pending.begin(), ts->pending.end());
+    ts->pending.clear();
+  }
+  if (drained.empty()) return;
+  std::sort(drained.begin(), drained.end(), [](const PendingCopy& a, const PendingCopy& b) { return a.seq < b.seq; });
+  for (const PendingCopy& p : drained) {
+    batches[p.lane].add(lanes[p.lane]->cmd(), staging.handle(), *p.dst, p.region);
+    count(path_of(p.lane), p.region.size);
+  }
 }
 
 void Uploader::Impl::reclaim() {
@@ -202,10 +284,13 @@ bool Uploader::Impl::acquire(std::unique_lock<std::mutex>& lock, uint64_t size, 
       // A slab its thread is not writing in goes back now; a span another thread is writing comes
       // back through finish() or abandon().
       const size_t slab = slab_index(oldest.id);
-      if (slab < slabs.size()) {
-        const bool idle = slabs[slab].open == 0;
-        retire(slab);
-        if (idle) continue;
+      if (slab < slabs.size() && slabs[slab].owner) {
+        ThreadSlab& ts = *slabs[slab].owner;
+        const uint32_t lane = slabs[slab].lane;
+        std::lock_guard guard(ts.mutex);
+        if (ts.cursor[lane].block == oldest.id) detach(ts, lane);
+        else slabs[slab].owner = nullptr;  // (never: a cursor's slab names it)
+        continue;
       }
       ++space_waiters;
       space.wait_for(lock, std::chrono::milliseconds(5));
@@ -229,6 +314,10 @@ bool Uploader::Impl::acquire(std::unique_lock<std::mutex>& lock, uint64_t size, 
 void Uploader::Impl::submit(uint32_t lane) {
   const auto t0 = std::chrono::steady_clock::now();
   detail::Lane& l = *lanes[lane];
+  // Raised first: a lock-free finish from here on hands out the next value, whether its copy makes
+  // it into this batch (drained below) or the next.
+  open_values[lane].store(l.open_value() + 1);
+  drain_pending();
   batches[lane].record(l.cmd(), staging.handle(), lane == kTransfer);
   l.submit();
   ++counters.batches;
@@ -237,6 +326,7 @@ void Uploader::Impl::submit(uint32_t lane) {
 }
 
 void Uploader::Impl::flush_all() {
+  drain_pending();
   for (uint32_t i = 0; i < 2; ++i)
     if (lanes[i] && !batches[i].empty()) submit(i);
 }
@@ -323,21 +413,32 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
     }
     span.lane_ = impl_->lane_of(path);
     if (size == 0) return;
+    Impl& m = *impl_;
+    const bool small = m.slab_size != 0 && size <= m.slab_size / 4;
+    const bool acquires = path == UploadPath::GraphicsQueue && m.lanes[Impl::kTransfer] &&
+                          dst.state().release_to != VK_QUEUE_FAMILY_IGNORED;
+    detail::RingSpace::Block block;
+    ThreadSlab* ts = small ? &m.thread_slab() : nullptr;
+    if (ts && !acquires && m.try_carve(*ts, size, dst_offset % kBufferAlign, span.lane_, &block)) {
+      got = true;
+      span.slab_ = ts;
+      span.id_ = block.id;
+      span.staging_offset_ = block.offset;
+      span.data_ = m.base + block.offset;
+      return;
+    }
     std::unique_lock lock(impl_->mutex);
-    if (path == UploadPath::GraphicsQueue && impl_->lanes[Impl::kTransfer] &&
-        dst.state().release_to != VK_QUEUE_FAMILY_IGNORED) {
+    if (acquires) {
       // Released by an earlier transfer-queue batch (submitted: the release is recorded then) and not
       // acquired yet: this graphics batch records the acquire, after that batch.
       detail::Lane& transfer = *impl_->lanes[Impl::kTransfer];
       if (transfer.timeline()) impl_->lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
     }
-    detail::RingSpace::Block block;
-    const bool small = impl_->slab_size != 0 && size <= impl_->slab_size / 4;
-    if (small ? !impl_->carve(lock, size, dst_offset % kBufferAlign, span.lane_, block_for_space, &block)
-              : !impl_->acquire(lock, size, kBufferAlign, block_for_space, &block))
+    if (ts ? !m.carve(lock, *ts, size, dst_offset % kBufferAlign, span.lane_, block_for_space, &block)
+           : !m.acquire(lock, size, kBufferAlign, block_for_space, &block))
       return;
     got = true;
-    span.slab_ = small;
+    span.slab_ = ts;
     span.id_ = block.id;
     span.staging_offset_ = block.offset;
     span.data_ = impl_->base + block.offset;
@@ -412,7 +513,9 @@ UploadTicket Uploader::finish(UploadSpan&& span) {
     span.owner_ = nullptr;
     return ticket;
   }
+  if (span.slab_ && finish_unlocked(span, &ticket)) return ticket;
   std::lock_guard lock(m.mutex);
+  m.drain_pending();  // copies finished before this one land before it
   uint32_t lane = span.lane_;
   if (!span.image_ && lane == Impl::kTransfer) {
     auto& dst = *static_cast<Buffer*>(span.target_);
@@ -449,31 +552,88 @@ UploadTicket Uploader::finish(UploadSpan&& span) {
   ticket.value = l.open_value();
   ticket.path = m.path_of(lane);
   m.ring.fence(span.id_, lane, ticket.value);
-  if (span.slab_) m.slab_span_done(span.id_);
-  else m.ring.unhold(span.id_);
+  if (span.slab_) {
+    auto& ts = *static_cast<ThreadSlab*>(span.slab_);
+    std::lock_guard guard(ts.mutex);
+    ThreadSlab::Cursor& c = ts.cursor[span.lane_];
+    if (c.block == span.id_) --c.open;
+    else m.slab_span_done(span.id_);
+  } else {
+    m.ring.unhold(span.id_);
+  }
   m.count(ticket.path, span.size_);
   span.owner_ = nullptr;
   span.data_ = nullptr;
   span.id_ = 0;
-  span.slab_ = false;
+  span.slab_ = nullptr;
   if (batch.bytes() >= m.desc.batch_bytes) m.submit(lane);
   m.notify_space();
   return ticket;
+}
+
+bool Uploader::finish_unlocked(UploadSpan& span, UploadTicket* ticket) {
+  Impl& m = *impl_;
+  auto& dst = *static_cast<Buffer*>(span.target_);
+  const uint32_t lane = span.lane_;
+  // On the transfer lane finish() re-checks that the transfer family still owns the buffer, which
+  // needs the lock; concurrent buffers have no owner.
+  if (lane != Impl::kGraphics && !dst.concurrent()) return false;
+  auto& ts = *static_cast<ThreadSlab*>(span.slab_);
+  m.staging.flush(span.staging_offset_, span.size_);
+  uint64_t value = 0, before = 0;
+  {
+    std::lock_guard guard(ts.mutex);
+    ThreadSlab::Cursor& c = ts.cursor[lane];
+    if (c.block != span.id_) return false;  // the thread moved on from that block: its slab is retired
+    value = m.open_values[lane].load();
+    before = m.finished_bytes.fetch_add(span.size_);
+    ts.pending.push_back({before, &dst, VkBufferCopy{span.staging_offset_, span.dst_offset_, span.size_}, lane});
+    --c.open;
+    c.fence = std::max(c.fence, value);
+  }
+  *ticket = {m.lanes[lane]->timeline(), value, m.path_of(lane)};
+  span.owner_ = nullptr;
+  span.data_ = nullptr;
+  span.id_ = 0;
+  span.slab_ = nullptr;
+  // Every quarter of batch_bytes finished, the batches are filled and full ones submitted (finer
+  // than batch_bytes: copies of both lanes count, and a batch should go when it is full, not later).
+  const uint64_t batch = m.desc.batch_bytes, step = std::max<uint64_t>(batch / 4, 1);
+  if ((before + span.size_) / step != before / step) {
+    std::lock_guard lock(m.mutex);
+    m.drain_pending();
+    for (uint32_t i = 0; i < 2; ++i)
+      if (m.lanes[i] && m.batches[i].bytes() >= batch) m.submit(i);
+  }
+  return true;
 }
 
 void Uploader::abandon(UploadSpan&& span) { release_span(span); }
 
 void Uploader::release_span(UploadSpan& span) noexcept {
   if (span.owner_ == this && span.id_ != 0) {
-    std::lock_guard lock(impl_->mutex);
-    if (span.slab_) impl_->slab_span_done(span.id_);
-    else if (impl_->ring.holds(span.id_)) impl_->ring.unhold(span.id_);
-    impl_->notify_space();
+    bool done = false;
+    if (span.slab_) {
+      // Still the thread's block: the bytes carved stay unused until the block goes back.
+      auto& ts = *static_cast<ThreadSlab*>(span.slab_);
+      std::lock_guard guard(ts.mutex);
+      ThreadSlab::Cursor& c = ts.cursor[span.lane_];
+      if (c.block == span.id_) {
+        --c.open;
+        done = true;
+      }
+    }
+    if (!done) {
+      std::lock_guard lock(impl_->mutex);
+      if (span.slab_) impl_->slab_span_done(span.id_);
+      else if (impl_->ring.holds(span.id_)) impl_->ring.unhold(span.id_);
+      impl_->notify_space();
+    }
   }
   span.owner_ = nullptr;
   span.data_ = nullptr;
   span.id_ = 0;
-  span.slab_ = false;
+  span.slab_ = nullptr;
 }
 
 UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDeviceSize dst_offset,
@@ -581,6 +741,7 @@ VkSemaphore Uploader::timeline() const { return impl_->lanes[Impl::kGraphics]->t
 
 UploaderStats Uploader::stats() const {
   std::lock_guard lock(impl_->mutex);
+  impl_->drain_pending();  // counted as they join a batch
   impl_->reclaim();
   UploaderStats s = impl_->counters;
   s.staging_in_use = impl_->ring.used();

@@ -306,6 +306,7 @@ TEST_P(UploaderTest, SmallAndChunkedUploadsOverTheSameBytesLandInOrder) {
   Buffer dst = device_buffer(*ctx, kSize, "dst");
   Uploader up(*ctx, {.staging_size = 2 << 20, .chunk_size = 100 * 1024});
   std::vector<uint8_t> want(kSize, 0);
+  up.upload(dst, want.data(), kSize);  // every byte defined
   std::mt19937 rng(5);
   for (uint32_t i = 0; i < 300; ++i) {
     const bool large = i % 50 == 25;

@@ -18,9 +18,10 @@
 //           dma_during_cpu_writes: the copies' rate meanwhile, whole copies counted).
 // Every rate counts from the first call to wait_idle() returning. GB/s are 10^9 bytes per second.
 //
-//   bench_uploader [big MiB] [small count] [threads] [reps] [copy threads] [batch MiB]
+//   bench_uploader [big MiB] [small count] [threads] [reps] [copy threads] [batch MiB] [piece align]
 //       defaults 256 10000 8 3 8 16; on CPU devices 64 2000 2 2 (the run stays short). The last two
-//       are the Uploader's copy_threads and batch_bytes, for trying other settings.
+//       are the Uploader's copy_threads and batch_bytes, for trying other settings; piece align
+//       rounds the small pieces' sizes (and so their offsets) down to a multiple of it (default 1).
 // small_steps_*: the small uploads again as begin / write / finish, each timed, with each issuing
 // thread's wall and CPU time, and the host's steal time meanwhile (/proc/stat; virtual machines).
 #include <time.h>
@@ -43,6 +44,7 @@
 #include "kiln/commands.h"
 #include "kiln/queue.h"
 #include "kiln/context.h"
+#include "kiln/device_functions.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
 #include "kiln/mapped_copy.h"
@@ -78,6 +80,10 @@ struct SmallResult {
   double thread_wall_ms = 0;   // first upload to last
   double thread_cpu_ms = 0;
   double begin_us = 0, write_us = 0, finish_us = 0;  // wall per upload in each step (Mode::Steps)
+  // The GPU side of Mode::Steps, from the graphics timeline sampled every ~100 us and the tickets:
+  // MB whose batch was submitted / had finished when the last thread's last upload returned, and
+  // how long a batch took from its submission (the first ticket of the next value) to its end.
+  double gpu_submitted_at_join_mb = 0, gpu_done_at_join_mb = 0, batch_latency_ms = 0;
 };
 
 // Upload: upload(). Span: begin()/finish() with the bytes generated into the span. Steps: begin(),
@@ -137,12 +143,72 @@ kiln::UploaderStats sum_stats(const std::vector<kiln::Uploader*>& ups) {
 
 // The pieces split over `threads` threads (contiguous runs, as loaders of separate files would);
 // thread t uploads through ups[t % ups.size()].
-SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst, const std::vector<Piece>& pieces,
-                      const std::vector<uint8_t>& source, uint32_t threads, Mode mode) {
+// One finish() in Mode::Steps: when (seconds from the run's start), its ticket, its bytes.
+struct TicketRecord {
+  double t = 0;
+  uint64_t value = 0;
+  uint64_t bytes = 0;
+};
+
+// From the tickets of the graphics timeline and samples of its counter: see SmallResult.
+void gpu_progress(const std::vector<std::vector<TicketRecord>>& records,
+                  const std::vector<std::pair<double, uint64_t>>& samples, double join, SmallResult* r) {
+  std::vector<TicketRecord> all;
+  for (const auto& v : records) all.insert(all.end(), v.begin(), v.end());
+  if (all.empty()) return;
+  uint64_t first = UINT64_MAX, last = 0;
+  for (const TicketRecord& x : all) first = std::min(first, x.value), last = std::max(last, x.value);
+  const size_t n = size_t(last - first + 1);
+  std::vector<uint64_t> bytes(n, 0);
+  std::vector<double> submitted(n, join);  // the last batch goes at wait_idle(), after `join`
+  submitted[n - 1] = join + 1.0;
+  for (const TicketRecord& x : all) {
+    bytes[x.value - first] += x.bytes;
+    if (x.value > first) submitted[x.value - first - 1] = std::min(submitted[x.value - first - 1], x.t);
+  }
+  double latency = 0;
+  uint32_t batches = 0;
+  for (size_t i = 0; i < n; ++i) {
+    double done = -1;
+    for (const auto& [t, value] : samples) {
+      if (value >= first + i) {
+        done = t;
+        break;
+      }
+    }
+    if (submitted[i] <= join) r->gpu_submitted_at_join_mb += double(bytes[i]) / 1e6;
+    if (done >= 0 && done <= join) r->gpu_done_at_join_mb += double(bytes[i]) / 1e6;
+    if (done >= 0 && bytes[i] > 0) {
+      latency += std::max(0.0, done - submitted[i]);
+      ++batches;
+    }
+  }
+  if (batches) r->batch_latency_ms = latency / batches * 1e3;
+}
+
+SmallResult run_small(kiln::Context& ctx, const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst,
+                      const std::vector<Piece>& pieces, const std::vector<uint8_t>& source, uint32_t threads,
+                      Mode mode) {
   const kiln::UploaderStats s0 = sum_stats(ups);
   std::vector<double> cpu(threads, 0.0), start(threads, 0.0), wall(threads, 0.0);
   std::vector<double> steps(size_t(threads) * 3, 0.0);
+  std::vector<std::vector<TicketRecord>> records(threads);
+  std::vector<std::pair<double, uint64_t>> samples;
+  std::atomic<bool> sampling{mode == Mode::Steps && ups.size() == 1 && ups[0]->timeline()};
   const auto t0 = Clock::now();
+  std::thread sampler;
+  if (sampling) {
+    samples.reserve(1 << 16);
+    sampler = std::thread([&] {
+      const VkSemaphore timeline = ups[0]->timeline();
+      while (sampling.load() && samples.size() < samples.capacity()) {
+        uint64_t value = 0;
+        ctx.fn().get_semaphore_counter_value(ctx.device(), timeline, &value);
+        samples.emplace_back(seconds_since(t0), value);
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+    });
+  }
   auto work = [&](uint32_t t) {
     const auto w0 = Clock::now();
     const double c0 = thread_cpu_seconds();
@@ -163,8 +229,10 @@ SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst
         const auto b = Clock::now();
         kiln::copy_to_mapped(span.data(), source.data() + p.offset, p.size);
         const auto c = Clock::now();
-        up.finish(std::move(span));
+        const kiln::UploadTicket ticket = up.finish(std::move(span));
         const auto d = Clock::now();
+        if (ticket.semaphore == up.timeline())
+          records[t].push_back({std::chrono::duration<double>(d - t0).count(), ticket.value, p.size});
         steps[t * 3 + 0] += std::chrono::duration<double>(b - a).count();
         steps[t * 3 + 1] += std::chrono::duration<double>(c - b).count();
         steps[t * 3 + 2] += std::chrono::duration<double>(d - c).count();
@@ -184,6 +252,12 @@ SmallResult run_small(const std::vector<kiln::Uploader*>& ups, kiln::Buffer& dst
   for (kiln::Uploader* up : ups) up->wait_idle();
   const double s = seconds_since(t0);
   SmallResult r;
+  if (sampling) {
+    std::this_thread::sleep_for(std::chrono::microseconds(300));  // a sample after the end
+    sampling = false;
+    sampler.join();
+    gpu_progress(records, samples, std::chrono::duration<double>(t1 - t0).count(), &r);
+  }
   r.tail_ms = seconds_since(t1) * 1e3;
   r.gbps = double(dst.size()) / s / 1e9;
   double total_cpu = 0;
@@ -222,6 +296,7 @@ int main(int argc, char** argv) {
     const int reps = argc > 4 ? std::max(1, std::atoi(argv[4])) : (cpu ? 2 : 3);
     const uint32_t copy_threads = argc > 5 ? uint32_t(std::max(1, std::atoi(argv[5]))) : 0;
     const VkDeviceSize batch_bytes = argc > 6 ? VkDeviceSize(std::max(1, std::atoi(argv[6]))) << 20 : 0;
+    const size_t piece_align = argc > 7 ? size_t(std::max(1, std::atoi(argv[7]))) : 1;
     const VkDeviceSize big = big_mib << 20;
 
     std::vector<uint8_t> data(big);
@@ -256,7 +331,7 @@ int main(int argc, char** argv) {
     std::vector<Piece> pieces(small_count);
     VkDeviceSize total = 0;
     for (Piece& p : pieces) {
-      p.size = 4096 + rng() % (60 * 1024 + 1);
+      p.size = (4096 + rng() % (60 * 1024 + 1)) / piece_align * piece_align;
       p.offset = total;
       total += p.size;
     }
@@ -283,7 +358,7 @@ int main(int argc, char** argv) {
       for (auto& u : owned) ups.push_back(u.get());
       SmallResult best_r;
       for (int i = -1; i < reps; ++i) {
-        const SmallResult r = run_small(ups, small_dst, pieces, source, n, mode);
+        const SmallResult r = run_small(ctx, ups, small_dst, pieces, source, n, mode);
         if (i >= 0 && r.gbps > best_r.gbps) best_r = r;
       }
       return best_r;
@@ -300,6 +375,7 @@ int main(int argc, char** argv) {
     const double regions_gbps = bench::measure_regions(ctx, best.family, staged, total, regions, reps).best();
     double write_memcpy_1t = 0, write_memcpy = 0, write_stream_1t = 0, write_stream = 0, write_stream_dma = 0;
     double dma_during_writes = 0;  // the GPU's copy rate meanwhile: what the CPU's writes leave the DMA
+    double dma_same_buffer = 0;    // the same, copying from the buffer being written
     {
       kiln::Buffer staging(ctx, {.size = big,
                                  .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
@@ -316,34 +392,42 @@ int main(int argc, char** argv) {
                                   .memory = kiln::MemoryIntent::Upload, .name = "bench.uploader.dma_src"});
       kiln::Buffer busy_dst(ctx, {.size = big, .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                   .memory = kiln::MemoryIntent::DeviceOnly, .name = "bench.uploader.dma_dst"});
-      std::atomic<bool> stop{false};
-      std::atomic<uint64_t> copied{0};
-      std::thread dma([&] {
-        kiln::CommandPool pool(ctx, kiln::QueueKind::Graphics, "bench.uploader.dma");
-        kiln::Queue& queue = ctx.queue(kiln::QueueKind::Graphics);
-        // 16 MiB a submission, two in flight (no gap between copies): counting whole copies stays
-        // fine-grained over the writes' ~30 ms.
-        const VkBufferCopy region{0, 0, std::min<VkDeviceSize>(big, VkDeviceSize(16) << 20)};
-        uint64_t previous = 0;
-        while (!stop.load()) {
-          kiln::CommandBuffer cmd = pool.begin("dma");
-          cmd.copy_buffer(busy_src, busy_dst, kiln::Slice<VkBufferCopy>(region));
-          const uint64_t serial = queue.submit(cmd);
-          if (previous) {
-            queue.wait(previous);
-            copied += region.size;
+      // The GPU copies 16 MiB pieces of `src` one after another through all of it (two in flight: no
+      // gap between copies) while the threads write staging: the CPU's rate and the copies' meanwhile.
+      auto dma_while_writing = [&](kiln::Buffer& src, double* dma_gbps) {
+        std::atomic<bool> stop{false};
+        std::atomic<uint64_t> copied{0};
+        std::thread dma([&] {
+          kiln::CommandPool pool(ctx, kiln::QueueKind::Graphics, "bench.uploader.dma");
+          kiln::Queue& queue = ctx.queue(kiln::QueueKind::Graphics);
+          const VkDeviceSize piece = std::min<VkDeviceSize>(big, VkDeviceSize(16) << 20);
+          uint64_t previous = 0;
+          for (VkDeviceSize at = 0; !stop.load(); at = at + 2 * piece <= big ? at + piece : 0) {
+            kiln::CommandBuffer cmd = pool.begin("dma");
+            const VkBufferCopy region{at, at, piece};
+            cmd.copy_buffer(src, busy_dst, kiln::Slice<VkBufferCopy>(region));
+            const uint64_t serial = queue.submit(cmd);
+            if (previous) {
+              queue.wait(previous);
+              copied += piece;
+            }
+            previous = serial;
           }
-          previous = serial;
-        }
-        if (previous) queue.wait(previous);
-      });
-      while (copied.load() == 0) std::this_thread::yield();  // the DMA runs before the writes start
-      const uint64_t c0 = copied.load();
-      const auto t0 = Clock::now();
-      write_stream_dma = write_rate(staging.mapped(), data.data(), big, kPiece, threads, true, reps);
-      dma_during_writes = double(copied.load() - c0) / seconds_since(t0) / 1e9;
-      stop = true;
-      dma.join();
+          if (previous) queue.wait(previous);
+        });
+        while (copied.load() == 0) std::this_thread::yield();  // the DMA runs before the writes start
+        const uint64_t c0 = copied.load();
+        const auto t0 = Clock::now();
+        const double cpu_gbps = write_rate(staging.mapped(), data.data(), big, kPiece, threads, true, reps);
+        *dma_gbps = double(copied.load() - c0) / seconds_since(t0) / 1e9;
+        stop = true;
+        dma.join();
+        return cpu_gbps;
+      };
+      write_stream_dma = dma_while_writing(busy_src, &dma_during_writes);
+      // The same, the GPU reading the very buffer the threads write (as the Uploader's copies read
+      // its ring right behind the writers); the bytes copied are meaningless, the rate is not.
+      dma_while_writing(staging, &dma_same_buffer);
     }
     const SmallResult multi = best_of(threads, Mode::Upload);
     const SmallResult single = best_of(1, Mode::Upload);
@@ -366,10 +450,12 @@ int main(int argc, char** argv) {
         "\"span_gbps\":%.3f,\"span_ratio\":%.3f,\"span_cpu_us_per_upload\":%.3f,"
         "\"span_1t_gbps\":%.3f,\"span_1t_ratio\":%.3f,\"span_1t_cpu_us_per_upload\":%.3f,\"small_goal\":0.8,"
         "\"small_regions_raw_gbps\":%.3f,\"cpu_write_memcpy_1t_gbps\":%.3f,\"cpu_write_memcpy_gbps\":%.3f,"
-        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"cpu_write_stream_during_dma_gbps\":%.3f,\"dma_during_cpu_writes_gbps\":%.3f,"
+        "\"cpu_write_stream_1t_gbps\":%.3f,\"cpu_write_stream_gbps\":%.3f,\"cpu_write_stream_during_dma_gbps\":%.3f,\"dma_during_cpu_writes_gbps\":%.3f,\"dma_from_buffer_being_written_gbps\":%.3f,"
         "\"small_steps_gbps\":%.3f,\"small_steps_thread_start_ms\":%.3f,\"small_steps_thread_wall_ms\":%.3f,"
         "\"small_steps_thread_cpu_ms\":%.3f,\"small_steps_begin_us\":%.3f,\"small_steps_write_us\":%.3f,"
-        "\"small_steps_finish_us\":%.3f,\"small_steps_tail_ms\":%.3f,\"small_steps_stalls\":%llu,\"steal\":%.4f,"
+        "\"small_steps_finish_us\":%.3f,\"small_steps_tail_ms\":%.3f,\"small_steps_stalls\":%llu,"
+        "\"small_steps_gpu_submitted_at_join_mb\":%.1f,\"small_steps_gpu_done_at_join_mb\":%.1f,"
+        "\"small_steps_batch_latency_ms\":%.3f,\"small_steps_batches\":%llu,\"steal\":%.4f,"
         "\"copy_threads\":%u,\"batch_mib\":%llu,\"reps\":%d,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
@@ -377,9 +463,10 @@ int main(int argc, char** argv) {
         (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, own.gbps, own.cpu_us_per_upload, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,
         span_single.gbps / peak, span_single.cpu_us_per_upload, regions_gbps, write_memcpy_1t, write_memcpy,
-        write_stream_1t, write_stream, write_stream_dma, dma_during_writes, steps.gbps, steps.thread_start_ms, steps.thread_wall_ms,
+        write_stream_1t, write_stream, write_stream_dma, dma_during_writes, dma_same_buffer, steps.gbps, steps.thread_start_ms, steps.thread_wall_ms,
         steps.thread_cpu_ms, steps.begin_us, steps.write_us, steps.finish_us, steps.tail_ms,
-        (unsigned long long)steps.stalls, steal, copy_threads, (unsigned long long)(batch_bytes >> 20), reps,
+        (unsigned long long)steps.stalls, steps.gpu_submitted_at_join_mb, steps.gpu_done_at_join_mb,
+        steps.batch_latency_ms, (unsigned long long)steps.batches, steal, copy_threads, (unsigned long long)(batch_bytes >> 20), reps,
         bench::families_json(families).c_str());
     return 0;
   } catch (const std::exception& e) {

@@ -10,9 +10,21 @@ namespace kiln::detail {
 
 void CopyBatch::record_target(CommandBuffer& cmd, VkBuffer staging, Target& t) {
   if (t.regions.empty()) return;
+  cut_.clear();
+  for (const VkBufferCopy& r : t.regions) {
+    const VkDeviceSize head = (kCopyAlign - r.dstOffset % kCopyAlign) % kCopyAlign;
+    if (r.srcOffset % kCopyAlign != r.dstOffset % kCopyAlign || r.size < head + kCopyAlign) {
+      cut_.push_back(r);
+      continue;
+    }
+    const VkDeviceSize body = (r.size - head) / kCopyAlign * kCopyAlign, tail = r.size - head - body;
+    if (head) cut_.push_back({r.srcOffset, r.dstOffset, head});
+    cut_.push_back({r.srcOffset + head, r.dstOffset + head, body});
+    if (tail) cut_.push_back({r.srcOffset + head + body, r.dstOffset + head + body, tail});
+  }
   cmd.use(*t.dst, Use::TransferDst);
   cmd.flush_barriers();
-  vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(t.regions.size()), t.regions.data());
+  vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(cut_.size()), cut_.data());
   regions_recorded_ += t.regions.size();
   t.regions.clear();
   t.covered.clear();

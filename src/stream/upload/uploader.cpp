@@ -23,6 +23,9 @@ namespace {
 constexpr VkDeviceSize kMiB = VkDeviceSize(1) << 20;
 // Buffer blocks start on cache lines: memcpy into them runs at full speed.
 constexpr uint64_t kBufferAlign = 64;
+// A buffer span lies in staging at its destination offset's phase on this, so that its copy can be
+// cut into a body on aligned offsets (CopyBatch::kCopyAlign).
+constexpr uint64_t kPhase = detail::CopyBatch::kCopyAlign;
 
 // The first offset at or after `at` that is `phase` past a multiple of `align`.
 uint64_t place(uint64_t at, uint64_t align, uint64_t phase) {
@@ -210,7 +213,7 @@ bool Uploader::Impl::try_carve(ThreadSlab& ts, uint64_t size, uint64_t phase, ui
   std::lock_guard guard(ts.mutex);
   ThreadSlab::Cursor& c = ts.cursor[lane];
   if (!c.block) return false;
-  const uint64_t at = place(c.next, kBufferAlign, phase);
+  const uint64_t at = place(c.next, kPhase, phase);
   if (at + size > c.end) return false;
   c.next = at + size;
   ++c.open;
@@ -224,7 +227,7 @@ bool Uploader::Impl::carve(std::unique_lock<std::mutex>& lock, ThreadSlab& ts, u
     std::lock_guard guard(ts.mutex);
     ThreadSlab::Cursor& c = ts.cursor[lane];
     if (c.block) {
-      const uint64_t at = place(c.next, kBufferAlign, phase);
+      const uint64_t at = place(c.next, kPhase, phase);
       if (at + size <= c.end) {
         c.next = at + size;
         ++c.open;
@@ -239,7 +242,7 @@ bool Uploader::Impl::carve(std::unique_lock<std::mutex>& lock, ThreadSlab& ts, u
   if (!acquire(lock, slab_size, kBufferAlign, block, &b)) return false;
   std::lock_guard guard(ts.mutex);
   detach(ts, lane);  // only this thread sets its cursor: nothing to detach, unless acquire's waits let one in
-  const uint64_t at = place(b.offset, kBufferAlign, phase);
+  const uint64_t at = place(b.offset, kPhase, phase);
   ts.cursor[lane] = {b.id, at + size, b.offset + slab_size, 1, 0};
   slabs.push_back({&ts, lane, b.id, 0});
   *out = {b.id, at};
@@ -419,7 +422,8 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
                           dst.state().release_to != VK_QUEUE_FAMILY_IGNORED;
     detail::RingSpace::Block block;
     ThreadSlab* ts = small ? &m.thread_slab() : nullptr;
-    if (ts && !acquires && m.try_carve(*ts, size, dst_offset % kBufferAlign, span.lane_, &block)) {
+    const uint64_t phase = dst_offset % kPhase;
+    if (ts && !acquires && m.try_carve(*ts, size, phase, span.lane_, &block)) {
       got = true;
       span.slab_ = ts;
       span.id_ = block.id;
@@ -434,9 +438,11 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
       detail::Lane& transfer = *impl_->lanes[Impl::kTransfer];
       if (transfer.timeline()) impl_->lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
     }
-    if (ts ? !m.carve(lock, *ts, size, dst_offset % kBufferAlign, span.lane_, block_for_space, &block)
-           : !m.acquire(lock, size, kBufferAlign, block_for_space, &block))
+    // A block of its own is kPhase larger, for the span to start at its destination's phase.
+    if (ts ? !m.carve(lock, *ts, size, phase, span.lane_, block_for_space, &block)
+           : !m.acquire(lock, size + kPhase, kPhase, block_for_space, &block))
       return;
+    if (!ts) block.offset += phase;
     got = true;
     span.slab_ = ts;
     span.id_ = block.id;

@@ -115,6 +115,7 @@ class UploadSpan {
   VkDeviceSize staging_offset_ = 0;
   uint32_t mip_ = 0;
   uint32_t layer_ = 0;
+  VkDeviceSize first_row_ = 0, last_row_ = 0;  // a band of the layer's rows of texel blocks; 0, 0: all
   uint32_t lane_ = 0;
   Use next_use_ = Use::None;
 };
@@ -146,13 +147,15 @@ class Uploader {
   UploadTicket upload(Buffer& dst, const void* data, size_t size, VkDeviceSize dst_offset = 0,
                       const UploadOptions& options = {});
   // One layer of one mip, tightly packed (size == image_layer_size(image, mip)); the image ends ready
-  // for options.next_use (None: SampledInFragment).
+  // for options.next_use (None: SampledInFragment). A layer larger than half the ring goes in bands
+  // of rows (on the graphics queue), their memcpy spread over threads like upload()'s chunks.
   UploadTicket upload_image(Image& dst, const void* data, size_t size, uint32_t mip = 0, uint32_t layer = 0,
                             const UploadOptions& options = {});
 
   // Memory to write `size` bytes for dst[dst_offset..] into, then finish(). At most staging_size / 2
   // bytes per span on the staging paths.
   UploadSpan begin(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options = {});
+  // A whole layer: at most staging_size / 2 bytes (upload_image() cuts larger ones into bands).
   UploadSpan begin_image(Image& dst, uint32_t mip = 0, uint32_t layer = 0, const UploadOptions& options = {});
   // Like begin, but returns an empty span instead of waiting for ring space.
   UploadSpan try_begin(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options = {});
@@ -178,6 +181,9 @@ class Uploader {
   UploadSpan begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options,
                           bool block);
   void release_span(UploadSpan& span) noexcept;
+  // Rows [first_row, last_row) of texel blocks of a layer (last_row 0: the whole layer).
+  UploadSpan begin_image_rows(Image& dst, uint32_t mip, uint32_t layer, VkDeviceSize first_row, VkDeviceSize last_row,
+                              const UploadOptions& options);
   // finish() of a span carved from a thread's slab without the Uploader's lock; false where the lock
   // is needed (nothing done then).
   bool finish_unlocked(UploadSpan& span, UploadTicket* ticket);

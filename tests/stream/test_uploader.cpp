@@ -14,6 +14,7 @@
 #include "kiln/commands.h"
 #include "kiln/context.h"
 #include "kiln/error.h"
+#include "kiln/format.h"
 #include "kiln/image.h"
 #include "kiln/jobs.h"
 #include "kiln/transfer.h"
@@ -464,6 +465,55 @@ TEST_P(UploaderTest, ImageMipsEndReadyForTheirUse) {
   for (uint32_t mip = 0; mip < 3; ++mip)
     for (uint32_t layer = 0; layer < 2; ++layer)
       EXPECT_EQ(read_image_now(*ctx, image, mip, layer), want[mip * 2 + layer]) << "mip " << mip << " layer " << layer;
+}
+
+// Layers larger than half the staging ring go in bands of rows: a 2D layer of odd width, a 3D image
+// (bands cross its slices), a block-compressed one where the lavapipe device has BC formats, and a
+// mip below them that fits whole; read back byte for byte.
+TEST_P(UploaderTest, LayersLargerThanHalfTheRingGoInBands) {
+  Uploader up(*ctx, {.staging_size = 64 * 1024, .chunk_size = 8 * 1024});
+  struct Case {
+    VkFormat format;
+    VkExtent3D extent;
+    VkImageType type;
+    uint32_t mips;
+  };
+  std::vector<Case> cases = {{VK_FORMAT_R8G8B8A8_UNORM, {301, 211, 1}, VK_IMAGE_TYPE_2D, 3},
+                             {VK_FORMAT_R8_UNORM, {67, 45, 29}, VK_IMAGE_TYPE_3D, 1}};
+  VkFormatProperties bc{};
+  vkGetPhysicalDeviceFormatProperties(ctx->physical_device(), VK_FORMAT_BC1_RGBA_UNORM_BLOCK, &bc);
+  if (bc.optimalTilingFeatures & VK_FORMAT_FEATURE_TRANSFER_DST_BIT)
+    cases.push_back({VK_FORMAT_BC1_RGBA_UNORM_BLOCK, {250, 330, 1}, VK_IMAGE_TYPE_2D, 1});
+  for (const Case& c : cases) {
+    Image image(*ctx, {.type = c.type,
+                       .format = c.format,
+                       .extent = c.extent,
+                       .mip_levels = c.mips,
+                       .usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+                                VK_IMAGE_USAGE_SAMPLED_BIT,
+                       .name = "bands"});
+    std::vector<std::vector<uint8_t>> want;
+    UploadTicket last;
+    for (uint32_t mip = 0; mip < c.mips; ++mip) {
+      want.push_back(pattern(image_layer_size(image, mip), 70 + mip));
+      last = up.upload_image(image, want.back().data(), want.back().size(), mip);
+    }
+    EXPECT_GT(want[0].size(), 32u * 1024) << format_name(c.format);  // the first mip needs bands
+    up.wait(last);
+    EXPECT_EQ(image.state().layout, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
+    for (uint32_t mip = 0; mip < c.mips; ++mip)
+      EXPECT_EQ(read_image_now(*ctx, image, mip), want[mip]) << format_name(c.format) << " mip " << mip;
+  }
+  EXPECT_EQ(up.stats().uploads, 3u + 1u + (cases.size() > 2 ? 1u : 0u));
+  // A span holds a whole layer: one larger than half the ring is refused, and says what to do.
+  Image big(*ctx, {.format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {200, 200, 1},
+                   .usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT, .name = "big"});
+  try {
+    UploadSpan span = up.begin_image(big);
+    FAIL() << "begin_image of a layer larger than half the ring";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("upload_image() cuts it into bands"), std::string::npos) << e.what();
+  }
 }
 
 TEST_P(UploaderTest, GpuWorkWaitsOnTheTicket) {

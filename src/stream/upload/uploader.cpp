@@ -2,8 +2,10 @@
 #include "kiln/uploader.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <numeric>
 
 #include "kiln/commands.h"
@@ -14,6 +16,8 @@
 #include "kiln/log.h"
 #include "kiln/mapped_copy.h"
 #include "kiln/transfer.h"
+#include "core/transfer/image_rows.h"
+#include "core/transfer/staging_ring.h"
 #include "stream/upload/copy_threads.h"
 #include "stream/upload/uploader_impl.h"
 
@@ -102,6 +106,8 @@ UploadSpan& UploadSpan::operator=(UploadSpan&& other) noexcept {
     staging_offset_ = other.staging_offset_;
     mip_ = other.mip_;
     layer_ = other.layer_;
+    first_row_ = other.first_row_;
+    last_row_ = other.last_row_;
     lane_ = other.lane_;
     next_use_ = other.next_use_;
     other.owner_ = nullptr;
@@ -457,6 +463,11 @@ UploadSpan Uploader::begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t s
 }
 
 UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const UploadOptions& options) {
+  return begin_image_rows(dst, mip, layer, 0, 0, options);
+}
+
+UploadSpan Uploader::begin_image_rows(Image& dst, uint32_t mip, uint32_t layer, VkDeviceSize first_row,
+                                      VkDeviceSize last_row, const UploadOptions& options) {
   UploadSpan span;
   with_context([&] { return str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "'"); }, [&] {
     if (mip >= dst.mip_levels() || layer >= dst.layers()) {
@@ -469,10 +480,11 @@ UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const
     if (!(dst.usage() & VK_IMAGE_USAGE_TRANSFER_DST_BIT)) {
       throw Error("the image lacks VK_IMAGE_USAGE_TRANSFER_DST_BIT, which uploads copy with");
     }
-    const uint64_t size = image_layer_size(dst, mip);  // throws for formats kiln cannot copy
+    const detail::LayerShape shape = detail::layer_shape(dst, mip);  // throws for formats kiln cannot copy
+    const uint64_t size = last_row ? (last_row - first_row) * shape.row_bytes : shape.bytes();
     if (size > impl_->desc.staging_size / 2) {
       throw Error(str("the layer holds ", size, " bytes, more than half the staging ring (",
-                      impl_->desc.staging_size / 2, "): make staging_size larger"));
+                      impl_->desc.staging_size / 2, "): upload_image() cuts it into bands; a span must fit"));
     }
     UploadPath path = options.path == UploadPath::Auto ? impl_->desc.path : options.path;
     // Images always go through staging; the transfer queue where it may take the image.
@@ -483,6 +495,8 @@ UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const
     span.image_ = true;
     span.mip_ = mip;
     span.layer_ = layer;
+    span.first_row_ = first_row;
+    span.last_row_ = last_row;
     span.size_ = size_t(size);
     span.path_ = path;
     span.lane_ = impl_->lane_of(path);
@@ -490,6 +504,12 @@ UploadSpan Uploader::begin_image(Image& dst, uint32_t mip, uint32_t layer, const
     // Copies need buffer offsets on whole texel blocks and on 4 bytes (depth/stencil).
     const uint64_t align = std::lcm<uint64_t>(std::max<uint32_t>(format_info(dst.format()).block_bytes, 1), 16);
     std::unique_lock lock(impl_->mutex);
+    if (path == UploadPath::GraphicsQueue && impl_->lanes[Impl::kTransfer] &&
+        dst.state().release_to != VK_QUEUE_FAMILY_IGNORED) {
+      // Released by an earlier transfer-queue batch: this graphics batch acquires it, after that one.
+      detail::Lane& transfer = *impl_->lanes[Impl::kTransfer];
+      if (transfer.timeline()) impl_->lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
+    }
     detail::RingSpace::Block block;
     impl_->acquire(lock, size, align, true, &block);
     span.id_ = block.id;
@@ -542,12 +562,13 @@ UploadTicket Uploader::finish(UploadSpan&& span) {
     CommandBuffer& cmd = l.cmd();
     cmd.use(image, Use::TransferDst);
     cmd.flush_barriers();
-    VkBufferImageCopy region{};
-    region.bufferOffset = span.staging_offset_;
-    region.imageSubresource = {image.aspect(), span.mip_, span.layer_, 1};
-    region.imageExtent = image.mip_extent(span.mip_);
+    const detail::LayerShape shape = detail::layer_shape(image, span.mip_);
+    std::array<VkBufferImageCopy, 3> regions;
+    const uint32_t n = detail::row_regions(shape, span.mip_, span.layer_, span.first_row_,
+                                           span.last_row_ ? span.last_row_ : shape.rows(), regions);
+    for (uint32_t i = 0; i < n; ++i) regions[i].bufferOffset += span.staging_offset_;
     vkCmdCopyBufferToImage(cmd.handle(), m.staging.handle(), image.handle(), VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                           1, &region);
+                           n, regions.data());
     batch.add_image(image, span.next_use_);
     batch.count(span.size_);
   } else {
@@ -689,13 +710,49 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
 
 UploadTicket Uploader::upload_image(Image& dst, const void* data, size_t size, uint32_t mip, uint32_t layer,
                                     const UploadOptions& options) {
+  const auto* src = static_cast<const uint8_t*>(data);
+  const VkDeviceSize chunk = impl_->desc.chunk_size;
+  const uint64_t layer_bytes = mip < dst.mip_levels() ? image_layer_size(dst, mip) : 0;
+  if (layer_bytes > impl_->desc.staging_size / 2) {
+    // Bands of rows, each a span of its own. All on the graphics queue: a band finished after a
+    // transfer-queue batch released the image could not go on that queue any more.
+    if (size != layer_bytes) {
+      throw Error(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "': got ", size,
+                      " bytes; the layer holds ", layer_bytes));
+    }
+    const detail::LayerShape shape = detail::layer_shape(dst, mip);
+    const VkDeviceSize rows = std::min(detail::image_chunk_rows(chunk, shape.row_bytes),
+                                       std::max<VkDeviceSize>(impl_->desc.staging_size / 2 / shape.row_bytes / 4 * 4, 1));
+    const VkDeviceSize band_bytes = rows * shape.row_bytes;
+    if (band_bytes > impl_->desc.staging_size / 2) {
+      throw Error(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "': a band of ", rows,
+                      " rows holds ", band_bytes, " bytes, more than half the staging ring (",
+                      impl_->desc.staging_size / 2, "): make staging_size larger"));
+    }
+    const uint32_t bands = uint32_t((shape.rows() + rows - 1) / rows);
+    const uint32_t workers =
+        uint32_t(std::clamp<VkDeviceSize>(impl_->desc.staging_size / (2 * band_bytes), 1, impl_->desc.copy_threads));
+    UploadOptions opts = options;
+    opts.path = UploadPath::GraphicsQueue;
+    std::mutex ticket_mutex;
+    UploadTicket last{};
+    detail::run_chunks(impl_->desc.jobs, workers, bands, [&](uint32_t i) {
+      const VkDeviceSize first = VkDeviceSize(i) * rows, end = std::min(first + rows, shape.rows());
+      UploadSpan span = begin_image_rows(dst, mip, layer, first, end, opts);
+      copy_to_mapped(span.data(), src + first * shape.row_bytes, span.size());
+      const UploadTicket t = finish(std::move(span));
+      std::lock_guard lock(ticket_mutex);
+      if (t.value >= last.value) last = t;
+    });
+    std::lock_guard lock(impl_->mutex);
+    impl_->counters.uploads -= bands - 1;  // the uploads() counter counts calls, not bands
+    return last;
+  }
   UploadSpan span = begin_image(dst, mip, layer, options);
   if (size != span.size()) {
     throw Error(str("uploading mip ", mip, " layer ", layer, " of image '", dst.name(), "': got ", size,
                     " bytes; the layer holds ", span.size()));
   }
-  const auto* src = static_cast<const uint8_t*>(data);
-  const VkDeviceSize chunk = impl_->desc.chunk_size;
   const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
   detail::run_chunks(impl_->desc.jobs, impl_->desc.copy_threads, chunks, [&](uint32_t i) {
     const VkDeviceSize at = VkDeviceSize(i) * chunk;

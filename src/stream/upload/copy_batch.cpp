@@ -10,21 +10,29 @@ namespace kiln::detail {
 
 void CopyBatch::record_target(CommandBuffer& cmd, VkBuffer staging, Target& t) {
   if (t.regions.empty()) return;
+  // Aligned regions in one command, the short ends in a second (disjoint ranges: no barrier
+  // between). Mixed into one command, the ends slow the bodies down: on the H200, spans of byte
+  // sizes copied at 0.52-0.65 x peak that way and at 0.75-0.77 split (bench_uploader, A/B in one run).
   cut_.clear();
+  ends_.clear();
+  auto aligned = [](const VkBufferCopy& r) {
+    return r.srcOffset % kCopyAlign == 0 && r.dstOffset % kCopyAlign == 0 && r.size % kCopyAlign == 0;
+  };
   for (const VkBufferCopy& r : t.regions) {
     const VkDeviceSize head = (kCopyAlign - r.dstOffset % kCopyAlign) % kCopyAlign;
     if (r.srcOffset % kCopyAlign != r.dstOffset % kCopyAlign || r.size < head + kCopyAlign) {
-      cut_.push_back(r);
+      (aligned(r) ? cut_ : ends_).push_back(r);
       continue;
     }
     const VkDeviceSize body = (r.size - head) / kCopyAlign * kCopyAlign, tail = r.size - head - body;
-    if (head) cut_.push_back({r.srcOffset, r.dstOffset, head});
+    if (head) ends_.push_back({r.srcOffset, r.dstOffset, head});
     cut_.push_back({r.srcOffset + head, r.dstOffset + head, body});
-    if (tail) cut_.push_back({r.srcOffset + head + body, r.dstOffset + head + body, tail});
+    if (tail) ends_.push_back({r.srcOffset + head + body, r.dstOffset + head + body, tail});
   }
   cmd.use(*t.dst, Use::TransferDst);
   cmd.flush_barriers();
-  vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(cut_.size()), cut_.data());
+  if (!cut_.empty()) vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(cut_.size()), cut_.data());
+  if (!ends_.empty()) vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(ends_.size()), ends_.data());
   regions_recorded_ += t.regions.size();
   t.regions.clear();
   t.covered.clear();

@@ -35,7 +35,8 @@ class CopyBatch {
   // Offsets on this boundary copy at the copy engine's full rate: an NVIDIA H200 copies regions that
   // start anywhere at 20 GB/s and regions on 64 / 256 bytes at ~48 GB/s (bench_uploader's piece-align
   // sweep). A region whose staging and destination offsets agree modulo kCopyAlign (the Uploader
-  // places spans so) is recorded as its aligned body plus the short ends before and after it.
+  // places spans so) is recorded as its aligned body plus the short ends before and after it, the
+  // bodies in one vkCmdCopyBuffer and the ends in another.
   static constexpr VkDeviceSize kCopyAlign = 256;
 
   // Buffer copy regions recorded since the last call (merged pieces count once, and a region cut
@@ -64,7 +65,7 @@ class CopyBatch {
   };
   void record_target(CommandBuffer& cmd, VkBuffer staging, Target& t);
   static constexpr size_t kMergeWindow = 16;
-  std::vector<VkBufferCopy> cut_;  // record_target's regions cut on kCopyAlign
+  std::vector<VkBufferCopy> cut_, ends_;  // record_target's aligned regions, and the rest
 
   std::vector<Target> targets_;
   size_t live_ = 0;  // targets_[0..live_) belong to this batch

@@ -55,7 +55,9 @@ case "$cmd" in
     # secondaries, multisampled attachments. Real drivers discard DONT_CARE stores; lavapipe keeps them.
     for c in "layer_draw --dynamic draw:1" "layer_draw --renderpass draw:1" "layer_draw --renderpass2 draw:1" \
              "layer_draw --secondary draw:1" "layer_draw --depth draw:1" "layer_draw --subpasses draw:1" \
-             "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_msaa --api -" "layer_msaa --depth --api -"; do
+             "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_draw --renderpass2 --chained draw:1" \
+             "layer_draw --subpasses --chained draw:2" "layer_draw --subpasses2 --chained draw:2" \
+             "layer_msaa --api -" "layer_msaa --depth --api -"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
       envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation

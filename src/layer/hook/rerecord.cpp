@@ -192,6 +192,9 @@ class Recorder {
     for (const auto& r : sp.inputs) mark(r);
     for (const auto& r : sp.resolves) mark(r);
     if (sp.depth) mark(*sp.depth);
+    if constexpr (requires { sp.depth_resolve_ref; }) {
+      if (sp.depth_resolve_ref) mark(*sp.depth_resolve_ref);
+    }
     for (size_t i = 0; i < atts.size(); ++i) {
       Attachment& a = atts[i];
       if (which != Split::First) {
@@ -236,6 +239,12 @@ class Recorder {
     ci.pSubpasses = subs.data();
     ci.dependencyCount = static_cast<uint32_t>(rp.dependencies.size());
     ci.pDependencies = rp.dependencies.data();
+    VkRenderPassInputAttachmentAspectCreateInfo aspects{VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO};
+    if (rp.input_aspects) {
+      aspects.aspectReferenceCount = static_cast<uint32_t>(rp.aspect_references.size());
+      aspects.pAspectReferences = rp.aspect_references.data();
+      ci.pNext = &aspects;
+    }
     VkRenderPass out = VK_NULL_HANDLE;
     check(d_.CreateRenderPass(dev_.handle, &ci, nullptr, &out), "vkCreateRenderPass (split)");
     p_.render_passes.push_back(out);
@@ -257,8 +266,16 @@ class Recorder {
     std::vector<VkAttachmentDescription2> atts = rp.attachments2;
     split_attachments(atts, rp.subpasses2[subpass_], which);
     std::vector<VkSubpassDescription2> subs;
+    // The kept chains, re-pointed at this pass's copies (reserved: the subpasses point into them).
+    std::vector<VkSubpassDescriptionDepthStencilResolve> resolves;
+    resolves.reserve(rp.subpasses2.size());
     for (const RenderPass::Subpass2& sp : rp.subpasses2) {
       VkSubpassDescription2 s = sp.desc;
+      if (sp.depth_resolve) {
+        resolves.push_back(*sp.depth_resolve);
+        resolves.back().pDepthStencilResolveAttachment = sp.depth_resolve_ref ? &*sp.depth_resolve_ref : nullptr;
+        s.pNext = &resolves.back();
+      }
       s.pInputAttachments = sp.inputs.data();
       s.pColorAttachments = sp.colors.data();
       s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
@@ -272,8 +289,11 @@ class Recorder {
     ci.pAttachments = atts.data();
     ci.subpassCount = static_cast<uint32_t>(subs.size());
     ci.pSubpasses = subs.data();
-    ci.dependencyCount = static_cast<uint32_t>(rp.dependencies2.size());
-    ci.pDependencies = rp.dependencies2.data();
+    std::vector<VkSubpassDependency2> deps = rp.dependencies2;
+    for (size_t i = 0; i < deps.size() && i < rp.barriers2.size(); ++i)
+      if (rp.barriers2[i]) deps[i].pNext = &*rp.barriers2[i];
+    ci.dependencyCount = static_cast<uint32_t>(deps.size());
+    ci.pDependencies = deps.data();
     ci.correlatedViewMaskCount = static_cast<uint32_t>(rp.correlated_view_masks.size());
     ci.pCorrelatedViewMasks = rp.correlated_view_masks.data();
     VkRenderPass out = VK_NULL_HANDLE;

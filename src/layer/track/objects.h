@@ -165,20 +165,29 @@ struct RenderPass {
   std::vector<Subpass> subpasses;
   std::vector<VkSubpassDependency> dependencies;
   VkRenderPassCreateFlags flags = 0;
-  bool splittable = true;    // no pNext chain anywhere in its create info
+  bool splittable = true;    // no pNext chain in its create info but those kept below
   std::string why_not;
+  // vkCreateRenderPass's chain, re-chained into the split passes: input attachment aspects (when
+  // `input_aspects` is set).
+  bool input_aspects = false;
+  std::vector<VkInputAttachmentAspectReference> aspect_references;
   // Made by vkCreateRenderPass2: the create info kept as such (the v1 fields above hold what the
   // capture reads: formats, colour and depth references).
   bool v2 = false;
   std::vector<VkAttachmentDescription2> attachments2;
   struct Subpass2 {
-    VkSubpassDescription2 desc{};
+    VkSubpassDescription2 desc{};  // pNext: re-chained from depth_resolve
     std::vector<VkAttachmentReference2> inputs, colors, resolves;
     std::optional<VkAttachmentReference2> depth;
     std::vector<uint32_t> preserves;
+    // VkSubpassDescriptionDepthStencilResolve from its chain (pDepthStencilResolveAttachment kept in
+    // depth_resolve_ref).
+    std::optional<VkSubpassDescriptionDepthStencilResolve> depth_resolve;
+    std::optional<VkAttachmentReference2> depth_resolve_ref;
   };
   std::vector<Subpass2> subpasses2;
-  std::vector<VkSubpassDependency2> dependencies2;
+  std::vector<VkSubpassDependency2> dependencies2;  // pNext: re-chained from barriers2
+  std::vector<std::optional<VkMemoryBarrier2>> barriers2;  // per dependency, from its chain
   std::vector<uint32_t> correlated_view_masks;
 };
 

@@ -111,6 +111,13 @@ VKAPI_ATTR void VKAPI_CALL DestroyPipeline(VkDevice device, VkPipeline pipeline,
   dev->d.DestroyPipeline(device, pipeline, alloc);
 }
 
+// A split ends the pass and begins it again; with multiview that leaves every piece of non-render-pass
+// state undefined (pipeline, sets, buffers, push constants, dynamic state: the spec's multiview
+// section), and the layer does not restore it all.
+constexpr const char* kMultiviewWhyNot =
+    "it uses multiview: beginning it again would leave all bound state undefined, which the layer does not "
+    "restore yet";
+
 VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass(VkDevice device, const VkRenderPassCreateInfo* info,
                                                 const VkAllocationCallbacks* alloc, VkRenderPass* out) {
   Device* dev = device_of(device);
@@ -132,9 +139,19 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass(VkDevice device, const VkRenderP
     rp->subpasses.push_back(std::move(sp));
   }
   rp->dependencies.assign(info->pDependencies, info->pDependencies + info->dependencyCount);
-  if (info->pNext) {
-    rp->splittable = false;
-    rp->why_not = "its vkCreateRenderPass has a pNext chain the layer does not re-create";
+  for (auto* e = static_cast<const VkBaseInStructure*>(info->pNext); e; e = e->pNext) {
+    if (e->sType == VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
+      rp->splittable = false;
+      rp->why_not = kMultiviewWhyNot;
+    } else if (e->sType == VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO) {
+      const auto& a = *reinterpret_cast<const VkRenderPassInputAttachmentAspectCreateInfo*>(e);
+      rp->input_aspects = true;
+      rp->aspect_references.assign(a.pAspectReferences, a.pAspectReferences + a.aspectReferenceCount);
+    } else if (rp->splittable) {
+      rp->splittable = false;
+      rp->why_not = "its vkCreateRenderPass chains a structure (sType " + std::to_string(int(e->sType)) +
+                    ") the layer does not re-create";
+    }
   }
   dev->render_passes.add(*out, std::move(rp));
   return r;
@@ -148,30 +165,48 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
   auto rp = std::make_shared<RenderPass>();
   rp->v2 = true;
   rp->flags = info->flags;
-  bool chained = info->pNext != nullptr;
+  // Structures in the chains the layer keeps and re-chains into split passes: per subpass a depth /
+  // stencil resolve, per dependency a VkMemoryBarrier2. Any other makes the pass unsplittable.
+  int32_t unknown = -1;  // the first sType it does not keep
+  auto keep_none = [&](const void* next) {
+    if (next && unknown < 0) unknown = int32_t(static_cast<const VkBaseInStructure*>(next)->sType);
+  };
+  keep_none(info->pNext);
   for (uint32_t i = 0; i < info->attachmentCount; ++i) {
     const VkAttachmentDescription2& a = info->pAttachments[i];
-    chained |= a.pNext != nullptr;
+    keep_none(a.pNext);
     rp->attachments2.push_back(a);
     rp->attachments.push_back({a.flags, a.format, a.samples, a.loadOp, a.storeOp, a.stencilLoadOp, a.stencilStoreOp,
                                a.initialLayout, a.finalLayout});
   }
   auto refs = [&](const VkAttachmentReference2* p, uint32_t n) {
     std::vector<VkAttachmentReference2> v(p, p + (p ? n : 0));
-    for (const auto& x : v) chained |= x.pNext != nullptr;
+    for (const auto& x : v) keep_none(x.pNext);
     return v;
   };
   for (uint32_t i = 0; i < info->subpassCount; ++i) {
     const VkSubpassDescription2& s = info->pSubpasses[i];
-    chained |= s.pNext != nullptr;
     RenderPass::Subpass2 sp2;
     sp2.desc = s;
+    sp2.desc.pNext = nullptr;
+    for (auto* e = static_cast<const VkBaseInStructure*>(s.pNext); e; e = e->pNext) {
+      if (e->sType == VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE) {
+        sp2.depth_resolve = *reinterpret_cast<const VkSubpassDescriptionDepthStencilResolve*>(e);
+        sp2.depth_resolve->pNext = nullptr;
+        if (const VkAttachmentReference2* ref = sp2.depth_resolve->pDepthStencilResolveAttachment) {
+          sp2.depth_resolve_ref = *ref;
+          keep_none(ref->pNext);
+        }
+      } else {
+        keep_none(e);
+      }
+    }
     sp2.inputs = refs(s.pInputAttachments, s.inputAttachmentCount);
     sp2.colors = refs(s.pColorAttachments, s.colorAttachmentCount);
     sp2.resolves = refs(s.pResolveAttachments, s.colorAttachmentCount);
     if (s.pDepthStencilAttachment) {
       sp2.depth = *s.pDepthStencilAttachment;
-      chained |= s.pDepthStencilAttachment->pNext != nullptr;
+      keep_none(s.pDepthStencilAttachment->pNext);
     }
     sp2.preserves.assign(s.pPreserveAttachments, s.pPreserveAttachments + s.preserveAttachmentCount);
     RenderPass::Subpass sp;
@@ -185,14 +220,30 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
     rp->subpasses2.push_back(std::move(sp2));
   }
   for (uint32_t i = 0; i < info->dependencyCount; ++i) {
-    chained |= info->pDependencies[i].pNext != nullptr;
     rp->dependencies2.push_back(info->pDependencies[i]);
+    rp->dependencies2.back().pNext = nullptr;
+    rp->barriers2.emplace_back();
+    for (auto* e = static_cast<const VkBaseInStructure*>(info->pDependencies[i].pNext); e; e = e->pNext) {
+      if (e->sType == VK_STRUCTURE_TYPE_MEMORY_BARRIER_2) {
+        rp->barriers2.back() = *reinterpret_cast<const VkMemoryBarrier2*>(e);
+        rp->barriers2.back()->pNext = nullptr;
+      } else {
+        keep_none(e);
+      }
+    }
   }
   rp->correlated_view_masks.assign(info->pCorrelatedViewMasks,
                                    info->pCorrelatedViewMasks + info->correlatedViewMaskCount);
-  if (chained) {
+  if (unknown >= 0) {
     rp->splittable = false;
-    rp->why_not = "its vkCreateRenderPass2 has a pNext chain the layer does not re-create";
+    rp->why_not = "its vkCreateRenderPass2 chains a structure (sType " + std::to_string(unknown) +
+                  ") the layer does not re-create";
+  }
+  for (const RenderPass::Subpass2& sp : rp->subpasses2) {
+    if (sp.desc.viewMask != 0 && rp->splittable) {
+      rp->splittable = false;
+      rp->why_not = kMultiviewWhyNot;
+    }
   }
   dev->render_passes.add(*out, std::move(rp));
   return r;

@@ -23,6 +23,12 @@
 //                        (the program's "target"). Spec draw:1 or draw:2 (read from KILN_CAPTURE_COMMAND)
 //                        says which draw's capture to check.
 //   --subpasses2         the same, made by vkCreateRenderPass2 and recorded with the *2 commands
+//   --chained            with --subpasses: a VkRenderPassInputAttachmentAspectCreateInfo chained to the
+//                        create info; with --renderpass2 / --subpasses2: a VkMemoryBarrier2 chained to each
+//                        dependency. The layer re-chains them into its split passes.
+//   --multiview          with --renderpass: one-view multiview (VkRenderPassMultiviewCreateInfo); with
+//                        --renderpass2: viewMask 1. The layer cannot split such a pass (beginning it
+//                        again leaves all bound state undefined): it passes the command buffer through.
 // The program checks its own picture, then (when the layer is loaded) the capture's bytes.
 #include <array>
 #include <string>
@@ -78,7 +84,7 @@ std::vector<Rgba> subpass1_picture() {
 
 // Attachment 0 (A): colour in subpass 0, input attachment in subpass 1, not stored. Attachment 1 (B):
 // colour in subpass 1, stored and left in TRANSFER_SRC for the read-back.
-VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2) {
+VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2, bool chained) {
   VkAttachmentDescription atts[2] = {
       {0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_DONT_CARE,
        VK_ATTACHMENT_LOAD_OP_DONT_CARE, VK_ATTACHMENT_STORE_OP_DONT_CARE, VK_IMAGE_LAYOUT_UNDEFINED,
@@ -113,6 +119,12 @@ VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2) {
     rci.pSubpasses = subs;
     rci.dependencyCount = 3;
     rci.pDependencies = deps;
+    // --chained: subpass 1 reads only the colour aspect of its input attachment (as it would anyway).
+    const VkInputAttachmentAspectReference aspect{1, 0, VK_IMAGE_ASPECT_COLOR_BIT};
+    VkRenderPassInputAttachmentAspectCreateInfo aspects{VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO};
+    aspects.aspectReferenceCount = 1;
+    aspects.pAspectReferences = &aspect;
+    if (chained) rci.pNext = &aspects;
     VKCHECK(vkCreateRenderPass(device, &rci, nullptr, &rp));
     return rp;
   }
@@ -135,10 +147,20 @@ VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2) {
   subs2[1].colorAttachmentCount = 1;
   subs2[1].pColorAttachments = &b_color2;
   VkSubpassDependency2 deps2[3];
-  for (int i = 0; i < 3; ++i)
+  VkMemoryBarrier2 barriers2[3];
+  for (int i = 0; i < 3; ++i) {
     deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
                 deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask,
                 deps[i].dependencyFlags, 0};
+    // --chained: the dependency as a VkMemoryBarrier2, which then replaces the masks.
+    barriers2[i] = {VK_STRUCTURE_TYPE_MEMORY_BARRIER_2, nullptr, deps[i].srcStageMask, deps[i].srcAccessMask,
+                    deps[i].dstStageMask, deps[i].dstAccessMask};
+    if (chained) {
+      deps2[i].pNext = &barriers2[i];
+      deps2[i].srcStageMask = deps2[i].dstStageMask = 0;
+      deps2[i].srcAccessMask = deps2[i].dstAccessMask = 0;
+    }
+  }
   VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
   rci2.attachmentCount = 2;
   rci2.pAttachments = atts2;
@@ -173,6 +195,7 @@ std::string show(const void* bytes, uint64_t size) {
 int main(int argc, char** argv) {
   std::string mode = "--dynamic";
   bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
+  bool chained = false, multiview = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--api") api = true;
@@ -181,6 +204,8 @@ int main(int argc, char** argv) {
     else if (a == "--push-descriptor") push_descriptor = true;
     else if (a == "--copy") copy = true;
     else if (a == "--depth") depth = true;
+    else if (a == "--chained") chained = true;
+    else if (a == "--multiview") multiview = true;
     else mode = a;
   }
   const bool dynamic = mode == "--dynamic" || mode == "--labels";
@@ -189,6 +214,9 @@ int main(int argc, char** argv) {
   const bool subpasses = mode == "--subpasses" || mode == "--subpasses2";
   const bool rp2 = mode == "--renderpass2" || mode == "--subpasses2";
   if (push_descriptor) g_device_extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
+  VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+  f11.multiview = VK_TRUE;  // --multiview: one-view multiview passes
+  if (multiview) g_device_features = &f11;
   {
     Gpu gpu;
     const VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
@@ -266,7 +294,7 @@ int main(int argc, char** argv) {
     VkRenderPass rp = VK_NULL_HANDLE;
     VkFramebuffer fb = VK_NULL_HANDLE;
     if (subpasses) {
-      rp = subpass_render_pass(gpu.device, format, rp2);
+      rp = subpass_render_pass(gpu.device, format, rp2, chained);
       VkImageView views[2] = {scene.view, target.view};
       VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
       fci.renderPass = rp;
@@ -309,9 +337,20 @@ int main(int argc, char** argv) {
         sub2.colorAttachmentCount = 1;
         sub2.pColorAttachments = &ref2;
         VkSubpassDependency2 deps2[2];
-        for (int i = 0; i < 2; ++i)
+        VkMemoryBarrier2 barriers2[2];
+        for (int i = 0; i < 2; ++i) {
           deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
                       deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask, 0, 0};
+          // --chained: the same dependency as a VkMemoryBarrier2 (which then replaces the masks above).
+          barriers2[i] = {VK_STRUCTURE_TYPE_MEMORY_BARRIER_2, nullptr, deps[i].srcStageMask, deps[i].srcAccessMask,
+                          deps[i].dstStageMask, deps[i].dstAccessMask};
+          if (chained) {
+            deps2[i].pNext = &barriers2[i];
+            deps2[i].srcStageMask = deps2[i].dstStageMask = 0;
+            deps2[i].srcAccessMask = deps2[i].dstAccessMask = 0;
+          }
+        }
+        if (multiview) sub2.viewMask = 1;
         VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
         rci2.attachmentCount = 1;
         rci2.pAttachments = &att2;
@@ -321,6 +360,11 @@ int main(int argc, char** argv) {
         rci2.pDependencies = deps2;
         VKCHECK(vkCreateRenderPass2(gpu.device, &rci2, nullptr, &rp));
       } else {
+        const uint32_t view_mask = 1;
+        VkRenderPassMultiviewCreateInfo multiview_info{VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO};
+        multiview_info.subpassCount = 1;
+        multiview_info.pViewMasks = &view_mask;
+        if (multiview) rci.pNext = &multiview_info;
         VKCHECK(vkCreateRenderPass(gpu.device, &rci, nullptr, &rp));
       }
       VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};

@@ -84,6 +84,24 @@ std::vector<Rgba> subpass1_picture() {
 
 // Attachment 0 (A): colour in subpass 0, input attachment in subpass 1, not stored. Attachment 1 (B):
 // colour in subpass 1, stored and left in TRANSFER_SRC for the read-back.
+// The dependencies for vkCreateRenderPass2; `chained` (--chained): each as a VkMemoryBarrier2 in its
+// pNext, which then replaces the masks (zeroed, as they must be).
+void to_dependencies2(const VkSubpassDependency* deps, uint32_t n, bool chained, VkSubpassDependency2* out,
+                      VkMemoryBarrier2* barriers) {
+  for (uint32_t i = 0; i < n; ++i) {
+    out[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
+              deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask,
+              deps[i].dependencyFlags, 0};
+    barriers[i] = {VK_STRUCTURE_TYPE_MEMORY_BARRIER_2, nullptr, deps[i].srcStageMask, deps[i].srcAccessMask,
+                   deps[i].dstStageMask, deps[i].dstAccessMask};
+    if (chained) {
+      out[i].pNext = &barriers[i];
+      out[i].srcStageMask = out[i].dstStageMask = 0;
+      out[i].srcAccessMask = out[i].dstAccessMask = 0;
+    }
+  }
+}
+
 VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2, bool chained) {
   VkAttachmentDescription atts[2] = {
       {0, format, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_DONT_CARE,
@@ -148,19 +166,7 @@ VkRenderPass subpass_render_pass(VkDevice device, VkFormat format, bool v2, bool
   subs2[1].pColorAttachments = &b_color2;
   VkSubpassDependency2 deps2[3];
   VkMemoryBarrier2 barriers2[3];
-  for (int i = 0; i < 3; ++i) {
-    deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
-                deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask,
-                deps[i].dependencyFlags, 0};
-    // --chained: the dependency as a VkMemoryBarrier2, which then replaces the masks.
-    barriers2[i] = {VK_STRUCTURE_TYPE_MEMORY_BARRIER_2, nullptr, deps[i].srcStageMask, deps[i].srcAccessMask,
-                    deps[i].dstStageMask, deps[i].dstAccessMask};
-    if (chained) {
-      deps2[i].pNext = &barriers2[i];
-      deps2[i].srcStageMask = deps2[i].dstStageMask = 0;
-      deps2[i].srcAccessMask = deps2[i].dstAccessMask = 0;
-    }
-  }
+  to_dependencies2(deps, 3, chained, deps2, barriers2);
   VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
   rci2.attachmentCount = 2;
   rci2.pAttachments = atts2;
@@ -338,18 +344,7 @@ int main(int argc, char** argv) {
         sub2.pColorAttachments = &ref2;
         VkSubpassDependency2 deps2[2];
         VkMemoryBarrier2 barriers2[2];
-        for (int i = 0; i < 2; ++i) {
-          deps2[i] = {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, nullptr, deps[i].srcSubpass, deps[i].dstSubpass,
-                      deps[i].srcStageMask, deps[i].dstStageMask, deps[i].srcAccessMask, deps[i].dstAccessMask, 0, 0};
-          // --chained: the same dependency as a VkMemoryBarrier2 (which then replaces the masks above).
-          barriers2[i] = {VK_STRUCTURE_TYPE_MEMORY_BARRIER_2, nullptr, deps[i].srcStageMask, deps[i].srcAccessMask,
-                          deps[i].dstStageMask, deps[i].dstAccessMask};
-          if (chained) {
-            deps2[i].pNext = &barriers2[i];
-            deps2[i].srcStageMask = deps2[i].dstStageMask = 0;
-            deps2[i].srcAccessMask = deps2[i].dstAccessMask = 0;
-          }
-        }
+        to_dependencies2(deps, 2, chained, deps2, barriers2);
         if (multiview) sub2.viewMask = 1;
         VkRenderPassCreateInfo2 rci2{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
         rci2.attachmentCount = 1;

@@ -8,6 +8,7 @@
 // through the remaining subpasses with no commands (their loads, stores and resolves run on what is
 // there, and the part after runs them again on the final contents), and the part after steps from the
 // first subpass to the command's, again with no commands, its attachments loading what was stored.
+#include <cstring>
 #include <algorithm>
 #include <numeric>
 #include <set>
@@ -239,11 +240,23 @@ class Recorder {
     ci.pSubpasses = subs.data();
     ci.dependencyCount = static_cast<uint32_t>(rp.dependencies.size());
     ci.pDependencies = rp.dependencies.data();
+    VkRenderPassMultiviewCreateInfo multiview{VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO};
     VkRenderPassInputAttachmentAspectCreateInfo aspects{VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO};
+    const void** next = &ci.pNext;
+    if (!rp.view_masks.empty()) {
+      multiview.subpassCount = static_cast<uint32_t>(rp.view_masks.size());
+      multiview.pViewMasks = rp.view_masks.data();
+      multiview.dependencyCount = static_cast<uint32_t>(rp.view_offsets.size());
+      multiview.pViewOffsets = rp.view_offsets.empty() ? nullptr : rp.view_offsets.data();
+      multiview.correlationMaskCount = static_cast<uint32_t>(rp.correlation_masks.size());
+      multiview.pCorrelationMasks = rp.correlation_masks.data();
+      *next = &multiview;
+      next = &multiview.pNext;
+    }
     if (rp.input_aspects) {
       aspects.aspectReferenceCount = static_cast<uint32_t>(rp.aspect_references.size());
       aspects.pAspectReferences = rp.aspect_references.data();
-      ci.pNext = &aspects;
+      *next = &aspects;
     }
     VkRenderPass out = VK_NULL_HANDLE;
     check(d_.CreateRenderPass(dev_.handle, &ci, nullptr, &out), "vkCreateRenderPass (split)");
@@ -324,7 +337,44 @@ class Recorder {
       b.renderPass = make_pass(last ? Split::Last : Split::Middle);
       begin_pass(b);
       for (uint32_t i = 0; i < subpass_; ++i) next_subpass();  // back to the command's, empty
+      if (rp_->multiview) bind_subpass_state_again();
     }
+  }
+
+  // With multiview, each begin of a pass (and each next subpass) leaves all bound state undefined
+  // (the spec's multiview section), so the program set what the command uses inside its subpass: the
+  // binds, push constants and dynamic state recorded since the subpass began are recorded again, in
+  // their order.
+  void bind_subpass_state_again() {
+    auto sets_state = [](const Cmd& c) {
+      switch (c.op) {
+        case Op::BindPipeline:
+        case Op::BindDescriptorSets:
+        case Op::PushConstants:
+        case Op::BindVertexBuffers:
+        case Op::BindVertexBuffers2:
+        case Op::BindIndexBuffer:
+          return true;
+        case Op::Generic:  // vkCmdSet* is dynamic state, but for events
+          return std::strncmp(c.name, "vkCmdSet", 8) == 0 && std::strncmp(c.name, "vkCmdSetEvent", 13) != 0;
+        default:
+          return false;
+      }
+    };
+    std::vector<const Cmd*> state;
+    uint32_t seq = 0;
+    traverse(
+        *t_.cb, seq,
+        [&](const Cmd& c, uint32_t s) {
+          if (s >= t_.seq) return;
+          if (c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2 || c.op == Op::NextSubpass ||
+              c.op == Op::NextSubpass2)
+            state.clear();
+          else if (sets_state(c))
+            state.push_back(&c);
+        },
+        [](CommandBuffer*, const std::string&) {});
+    for (const Cmd* c : state) c->replay(p_.cb, d_);
   }
 
   // --- The selected command and its copies.

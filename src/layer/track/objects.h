@@ -167,8 +167,13 @@ struct RenderPass {
   VkRenderPassCreateFlags flags = 0;
   bool splittable = true;    // no pNext chain in its create info but those kept below
   std::string why_not;
-  // vkCreateRenderPass's chain, re-chained into the split passes: input attachment aspects (when
-  // `input_aspects` is set).
+  // Multiview (a v1 chain, or a v2 subpass with a view mask): a split binds everything again.
+  bool multiview = false;
+  // vkCreateRenderPass's chain, re-chained into the split passes: multiview (view_masks non-empty)
+  // and input attachment aspects (when `input_aspects` is set).
+  std::vector<uint32_t> view_masks;
+  std::vector<int32_t> view_offsets;
+  std::vector<uint32_t> correlation_masks;
   bool input_aspects = false;
   std::vector<VkInputAttachmentAspectReference> aspect_references;
   // Made by vkCreateRenderPass2: the create info kept as such (the v1 fields above hold what the

@@ -111,13 +111,6 @@ VKAPI_ATTR void VKAPI_CALL DestroyPipeline(VkDevice device, VkPipeline pipeline,
   dev->d.DestroyPipeline(device, pipeline, alloc);
 }
 
-// A split ends the pass and begins it again; with multiview that leaves every piece of non-render-pass
-// state undefined (pipeline, sets, buffers, push constants, dynamic state: the spec's multiview
-// section), and the layer does not restore it all.
-constexpr const char* kMultiviewWhyNot =
-    "it uses multiview: beginning it again would leave all bound state undefined, which the layer does not "
-    "restore yet";
-
 VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass(VkDevice device, const VkRenderPassCreateInfo* info,
                                                 const VkAllocationCallbacks* alloc, VkRenderPass* out) {
   Device* dev = device_of(device);
@@ -141,8 +134,11 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass(VkDevice device, const VkRenderP
   rp->dependencies.assign(info->pDependencies, info->pDependencies + info->dependencyCount);
   for (auto* e = static_cast<const VkBaseInStructure*>(info->pNext); e; e = e->pNext) {
     if (e->sType == VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
-      rp->splittable = false;
-      rp->why_not = kMultiviewWhyNot;
+      const auto& m = *reinterpret_cast<const VkRenderPassMultiviewCreateInfo*>(e);
+      rp->view_masks.assign(m.pViewMasks, m.pViewMasks + m.subpassCount);
+      rp->view_offsets.assign(m.pViewOffsets, m.pViewOffsets + (m.pViewOffsets ? m.dependencyCount : 0));
+      rp->correlation_masks.assign(m.pCorrelationMasks, m.pCorrelationMasks + m.correlationMaskCount);
+      for (uint32_t mask : rp->view_masks) rp->multiview |= mask != 0;
     } else if (e->sType == VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO) {
       const auto& a = *reinterpret_cast<const VkRenderPassInputAttachmentAspectCreateInfo*>(e);
       rp->input_aspects = true;
@@ -239,12 +235,7 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
     rp->why_not = "its vkCreateRenderPass2 chains a structure (sType " + std::to_string(unknown) +
                   ") the layer does not re-create";
   }
-  for (const RenderPass::Subpass2& sp : rp->subpasses2) {
-    if (sp.desc.viewMask != 0 && rp->splittable) {
-      rp->splittable = false;
-      rp->why_not = kMultiviewWhyNot;
-    }
-  }
+  for (const RenderPass::Subpass2& sp : rp->subpasses2) rp->multiview |= sp.desc.viewMask != 0;
   dev->render_passes.add(*out, std::move(rp));
   return r;
 }

@@ -27,8 +27,8 @@
 //                        create info; with --renderpass2 / --subpasses2: a VkMemoryBarrier2 chained to each
 //                        dependency. The layer re-chains them into its split passes.
 //   --multiview          with --renderpass: one-view multiview (VkRenderPassMultiviewCreateInfo); with
-//                        --renderpass2: viewMask 1. The layer cannot split such a pass (beginning it
-//                        again leaves all bound state undefined): it passes the command buffer through.
+//                        --renderpass2: viewMask 1. Beginning such a pass again leaves all bound state
+//                        undefined: the layer binds it again in each part of its split.
 // The program checks its own picture, then (when the layer is loaded) the capture's bytes.
 #include <array>
 #include <string>

@@ -41,6 +41,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "kiln/queue.h"
@@ -181,6 +182,12 @@ class Uploader {
   UploadSpan begin_buffer(Buffer& dst, VkDeviceSize dst_offset, size_t size, const UploadOptions& options,
                           bool block);
   void release_span(UploadSpan& span) noexcept;
+  // `count` spans of up to `piece_bytes` written on several threads (as many as the ring holds at
+  // once), each filled from from(i): a large upload's chunks, an image layer's bands. Returns the
+  // latest ticket; stats().uploads counts them as one.
+  UploadTicket upload_pieces(uint32_t count, VkDeviceSize piece_bytes,
+                             const std::function<UploadSpan(uint32_t)>& begin_piece,
+                             const std::function<const uint8_t*(uint32_t)>& from);
   // Rows [first_row, last_row) of texel blocks of a layer (last_row 0: the whole layer).
   UploadSpan begin_image_rows(Image& dst, uint32_t mip, uint32_t layer, VkDeviceSize first_row, VkDeviceSize last_row,
                               const UploadOptions& options);

@@ -685,26 +685,33 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
     });
     return finish(std::move(span));
   }
-  // Chunks in flight: each worker holds one span while it writes it, so the ring must hold them all.
-  const uint32_t chunks = uint32_t((size + chunk - 1) / chunk);
+  return upload_pieces(
+      uint32_t((size + chunk - 1) / chunk), chunk,
+      [&](uint32_t i) {
+        const VkDeviceSize at = VkDeviceSize(i) * chunk;
+        return begin(dst, dst_offset + at, std::min<VkDeviceSize>(chunk, size - at), opts);
+      },
+      [&](uint32_t i) { return src + VkDeviceSize(i) * chunk; });
+}
+
+UploadTicket Uploader::upload_pieces(uint32_t count, VkDeviceSize piece_bytes,
+                                     const std::function<UploadSpan(uint32_t)>& begin_piece,
+                                     const std::function<const uint8_t*(uint32_t)>& from) {
+  Impl& m = *impl_;
+  // Pieces in flight: each worker holds one span while it writes it, so the ring must hold them all.
   const uint32_t workers =
-      uint32_t(std::clamp<VkDeviceSize>(m.desc.staging_size / (2 * chunk), 1, m.desc.copy_threads));
+      uint32_t(std::clamp<VkDeviceSize>(m.desc.staging_size / (2 * piece_bytes), 1, m.desc.copy_threads));
   std::mutex ticket_mutex;
   UploadTicket last{};
-  detail::run_chunks(m.desc.jobs, workers, chunks, [&](uint32_t i) {
-    const VkDeviceSize at = VkDeviceSize(i) * chunk;
-    const VkDeviceSize n = std::min<VkDeviceSize>(chunk, size - at);
-    UploadSpan span = begin(dst, dst_offset + at, n, opts);
-    copy_to_mapped(span.data(), src + at, n);
+  detail::run_chunks(m.desc.jobs, workers, count, [&](uint32_t i) {
+    UploadSpan span = begin_piece(i);
+    copy_to_mapped(span.data(), from(i), span.size());
     const UploadTicket t = finish(std::move(span));
     std::lock_guard lock(ticket_mutex);
     if (t.value >= last.value) last = t;
   });
-  {
-    // The uploads() counter counts calls, not chunks.
-    std::lock_guard lock(m.mutex);
-    m.counters.uploads -= chunks - 1;
-  }
+  std::lock_guard lock(m.mutex);
+  m.counters.uploads -= count - 1;  // the uploads() counter counts calls, not pieces
   return last;
 }
 
@@ -729,24 +736,15 @@ UploadTicket Uploader::upload_image(Image& dst, const void* data, size_t size, u
                       " rows holds ", band_bytes, " bytes, more than half the staging ring (",
                       impl_->desc.staging_size / 2, "): make staging_size larger"));
     }
-    const uint32_t bands = uint32_t((shape.rows() + rows - 1) / rows);
-    const uint32_t workers =
-        uint32_t(std::clamp<VkDeviceSize>(impl_->desc.staging_size / (2 * band_bytes), 1, impl_->desc.copy_threads));
     UploadOptions opts = options;
     opts.path = UploadPath::GraphicsQueue;
-    std::mutex ticket_mutex;
-    UploadTicket last{};
-    detail::run_chunks(impl_->desc.jobs, workers, bands, [&](uint32_t i) {
-      const VkDeviceSize first = VkDeviceSize(i) * rows, end = std::min(first + rows, shape.rows());
-      UploadSpan span = begin_image_rows(dst, mip, layer, first, end, opts);
-      copy_to_mapped(span.data(), src + first * shape.row_bytes, span.size());
-      const UploadTicket t = finish(std::move(span));
-      std::lock_guard lock(ticket_mutex);
-      if (t.value >= last.value) last = t;
-    });
-    std::lock_guard lock(impl_->mutex);
-    impl_->counters.uploads -= bands - 1;  // the uploads() counter counts calls, not bands
-    return last;
+    return upload_pieces(
+        uint32_t((shape.rows() + rows - 1) / rows), band_bytes,
+        [&](uint32_t i) {
+          const VkDeviceSize first = VkDeviceSize(i) * rows;
+          return begin_image_rows(dst, mip, layer, first, std::min(first + rows, shape.rows()), opts);
+        },
+        [&](uint32_t i) { return src + VkDeviceSize(i) * rows * shape.row_bytes; });
   }
   UploadSpan span = begin_image(dst, mip, layer, options);
   if (size != span.size()) {

@@ -253,7 +253,7 @@ class Recorder {
       *next = &multiview;
       next = &multiview.pNext;
     }
-    if (rp.input_aspects) {
+    if (!rp.aspect_references.empty()) {
       aspects.aspectReferenceCount = static_cast<uint32_t>(rp.aspect_references.size());
       aspects.pAspectReferences = rp.aspect_references.data();
       *next = &aspects;

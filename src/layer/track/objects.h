@@ -170,11 +170,10 @@ struct RenderPass {
   // Multiview (a v1 chain, or a v2 subpass with a view mask): a split binds everything again.
   bool multiview = false;
   // vkCreateRenderPass's chain, re-chained into the split passes: multiview (view_masks non-empty)
-  // and input attachment aspects (when `input_aspects` is set).
+  // and input attachment aspects (aspect_references non-empty).
   std::vector<uint32_t> view_masks;
   std::vector<int32_t> view_offsets;
   std::vector<uint32_t> correlation_masks;
-  bool input_aspects = false;
   std::vector<VkInputAttachmentAspectReference> aspect_references;
   // Made by vkCreateRenderPass2: the create info kept as such (the v1 fields above hold what the
   // capture reads: formats, colour and depth references).

@@ -141,7 +141,6 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass(VkDevice device, const VkRenderP
       for (uint32_t mask : rp->view_masks) rp->multiview |= mask != 0;
     } else if (e->sType == VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO) {
       const auto& a = *reinterpret_cast<const VkRenderPassInputAttachmentAspectCreateInfo*>(e);
-      rp->input_aspects = true;
       rp->aspect_references.assign(a.pAspectReferences, a.pAspectReferences + a.aspectReferenceCount);
     } else if (rp->splittable) {
       rp->splittable = false;

@@ -1,7 +1,10 @@
 // The Uploader against the device's peak vkCmdCopyBuffer rate (bare Vulkan, per queue family,
 // copy_peak.h), measured in the same run:
 //   big:    upload() of one large block from ordinary host memory (chunked, memcpy on several threads);
-//           goal ratio >= 0.95.
+//           goal ratio >= 0.95. Its ceiling is the CPU's memcpy rate into staging (memcpy_gbps, and
+//           cpu_write_* below).
+//   big_pinned: the same block uploaded from a host-visible kiln::Buffer it already lies in
+//           (upload(dst, src, ...): the copy engine reads it, no memcpy), like CUDA's pinned copy.
 //   small:  N uploads of 4-64 KiB (random sizes, fixed seed) the way loaders issue them, from several
 //           threads and from one; goal ratio >= 0.8; CPU time per upload (the issuing thread's).
 //           small_own_uploaders: the same with an Uploader per thread (its share of the staging), nothing
@@ -326,6 +329,25 @@ int main(int argc, char** argv) {
       }
     }
 
+    // (a') The same block from host-visible memory of its own (MemoryIntent::Upload, filled
+    // beforehand): upload(dst, src, ...) copies from there, no memcpy; CUDA's pinned-memory copy.
+    double pinned_gbps = 0;
+    std::string pinned_path;
+    {
+      kiln::Buffer pinned(ctx, {.size = big, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                .memory = kiln::MemoryIntent::Upload, .name = "bench.uploader.pinned"});
+      std::memcpy(pinned.mapped(), data.data(), big);
+      kiln::Uploader up(ctx, {.batch_bytes = batch_bytes, .copy_threads = copy_threads, .name = "bench.uploader.pinned"});
+      for (int i = -1; i < reps; ++i) {
+        const auto t0 = Clock::now();
+        const kiln::UploadTicket t = up.upload(dst, pinned, 0, big);
+        up.wait(t);
+        const double s = seconds_since(t0);
+        if (i >= 0) pinned_gbps = std::max(pinned_gbps, double(big) / s / 1e9);
+        pinned_path = kiln::upload_path_name(t.path);
+      }
+    }
+
     // (b), (c) Small uploads of 4-64 KiB, back to back in one buffer.
     std::mt19937 rng(1234);
     std::vector<Piece> pieces(small_count);
@@ -442,6 +464,7 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"bench\":\"uploader\",\"device\":\"%s\",\"peak_gbps\":%.3f,\"peak_family\":%u,\"memcpy_gbps\":%.3f,"
         "\"big_bytes\":%llu,\"big_gbps\":%.3f,\"big_path\":\"%s\",\"ratio\":%.3f,\"big_goal\":0.95,"
+        "\"big_pinned_gbps\":%.3f,\"big_pinned_ratio\":%.3f,\"big_pinned_path\":\"%s\","
         "\"small_count\":%u,\"small_bytes\":%llu,\"threads\":%u,"
         "\"small_gbps\":%.3f,\"small_ratio\":%.3f,\"small_cpu_us_per_upload\":%.3f,\"small_batches\":%llu,"
         "\"small_copy_regions\":%llu,\"small_stalls\":%llu,\"small_submit_ms\":%.3f,\"small_tail_ms\":%.3f,"
@@ -458,7 +481,7 @@ int main(int argc, char** argv) {
         "\"small_steps_batch_latency_ms\":%.3f,\"small_steps_batches\":%llu,\"steal\":%.4f,"
         "\"copy_threads\":%u,\"batch_mib\":%llu,\"reps\":%d,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
-        (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, small_count,
+        (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, pinned_gbps, pinned_gbps / peak, pinned_path.c_str(), small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
         (unsigned long long)multi.batches, (unsigned long long)multi.regions, (unsigned long long)multi.stalls, multi.submit_ms, multi.tail_ms, own.gbps, own.cpu_us_per_upload, single.gbps, single.gbps / peak, single.cpu_us_per_upload,
         span_multi.gbps, span_multi.gbps / peak, span_multi.cpu_us_per_upload, span_single.gbps,

@@ -1,6 +1,7 @@
 // upload_stream: loaders on four threads write straight into the Uploader's staging memory, a
-// texture goes up mip by mip, GPU work waits on the uploads' tickets (the CPU does not), and the
-// Downloader reads the results back. Checks every byte and prints what each path carried.
+// texture goes up mip by mip, a table generated into host-visible memory of its own is copied from
+// there (no staging), GPU work waits on the uploads' tickets (the CPU does not), and the Downloader
+// reads the results back. Checks every byte and prints what each path carried.
 //
 //   upload_stream [--validation off|standard|sync]
 #include <cstdio>
@@ -56,6 +57,18 @@ int main(int argc, char** argv) try {
                                     {.next_use = kiln::Use::SampledInFragment});
   }
 
+  // A table generated into host-visible memory of its own (MemoryIntent::Upload): copied from there,
+  // no memcpy into staging. It stays unchanged until its ticket is reached (down.wait below).
+  kiln::Buffer table_source(ctx, {.size = 1 << 20, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                  .memory = kiln::MemoryIntent::Upload, .name = "table source"});
+  auto* entries = table_source.data<uint32_t>();
+  for (uint32_t i = 0; i < table_source.size() / 4; ++i) entries[i] = i * 2654435761u;
+  kiln::Buffer table(ctx, {.size = table_source.size(),
+                           .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                           .name = "table"});
+  const kiln::UploadTicket table_ready = up.upload(table, table_source, 0, table_source.size());
+
   // GPU work that reads the uploads waits on their tickets; it is submitted after flush().
   const kiln::UploadTicket points_ready = up.upload(points, "kiln", 4, 0);  // the last write wins
   up.flush();
@@ -72,6 +85,8 @@ int main(int argc, char** argv) try {
 
   // Read-backs: recorded now, collected when wanted. The texture's mips wait on its ticket on the GPU.
   down.wait_for(texture_ready.wait_info(VK_PIPELINE_STAGE_2_TRANSFER_BIT));
+  down.wait_for(table_ready.wait_info(VK_PIPELINE_STAGE_2_TRANSFER_BIT));
+  const kiln::DownloadTicket table_back = down.download(table);
   const kiln::DownloadTicket copy_back = down.download(copy);
   std::vector<kiln::DownloadTicket> mip_back;
   for (uint32_t mip = 0; mip < texture.mip_levels(); ++mip) mip_back.push_back(down.download_image(texture, mip));
@@ -84,6 +99,8 @@ int main(int argc, char** argv) try {
     ok = ok && bytes[i] == uint8_t(t * 64 + at % 61);
   }
   for (uint32_t mip = 0; mip < texture.mip_levels(); ++mip) ok = ok && down.wait(mip_back[mip]) == mips[mip];
+  const std::vector<uint8_t> table_bytes = down.wait(table_back);
+  ok = ok && std::memcmp(table_bytes.data(), entries, table_bytes.size()) == 0;
 
   const kiln::UploaderStats s = up.stats();
   std::printf("%s: %llu uploads, %llu bytes in %llu submissions (direct %llu, transfer queue %llu, graphics "

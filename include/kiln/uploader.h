@@ -12,6 +12,10 @@
 //   read_file_into(span.data(), span.size());                // any thread
 //   kiln::UploadTicket t2 = up.finish(std::move(span));
 //
+//   // Data already in host-visible memory of its own (a kiln::Buffer, MemoryIntent::Upload) is copied
+//   // from there, at the copy engine's rate, with no memcpy: keep `pinned` unchanged until t3 is reached.
+//   kiln::UploadTicket t3 = up.upload(positions, pinned, 0, pinned.size());
+//
 // Paths (UploadPath): Direct writes into the destination's own mapping (a buffer created with
 // MemoryIntent::DeviceWithHostWrites: ReBAR on discrete GPUs, any memory on integrated and CPU
 // devices); TransferQueue copies from staging on the dedicated transfer queue, with a queue-family
@@ -147,6 +151,13 @@ class Uploader {
   // uploads are chunked and their memcpy spread over threads; returns once `data` may be reused.
   UploadTicket upload(Buffer& dst, const void* data, size_t size, VkDeviceSize dst_offset = 0,
                       const UploadOptions& options = {});
+  // Copies from a host-visible buffer the caller filled (MemoryIntent::Upload and TRANSFER_SRC usage:
+  // pinned memory the copy engine reads directly, like CUDA's pinned host memory): no memcpy and no
+  // staging, so a large upload runs at the device's copy rate instead of the CPU's memcpy rate.
+  // Batched and ordered with the other uploads like them. Asynchronous: `src` stays alive and its
+  // bytes unchanged until the ticket is reached.
+  UploadTicket upload(Buffer& dst, const Buffer& src, VkDeviceSize src_offset, VkDeviceSize size,
+                      VkDeviceSize dst_offset = 0, const UploadOptions& options = {});
   // One layer of one mip, tightly packed (size == image_layer_size(image, mip)); the image ends ready
   // for options.next_use (None: SampledInFragment). A layer larger than half the ring goes in bands
   // of rows (on the graphics queue), their memcpy spread over threads like upload()'s chunks.

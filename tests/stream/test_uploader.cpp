@@ -321,6 +321,76 @@ TEST_P(UploaderTest, SmallAndChunkedUploadsOverTheSameBytesLandInOrder) {
   expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
 }
 
+// A host-visible buffer the test filled, copied from directly (no staging), between and over staged
+// uploads to the same bytes: each lands over the one before, and the ring is not used for it.
+TEST_P(UploaderTest, FromAHostBufferWithoutStaging) {
+  constexpr VkDeviceSize kSize = 400 * 1024;
+  Buffer dst = device_buffer(*ctx, kSize, "dst");
+  Buffer pinned(*ctx, {.size = 300 * 1024, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                       .memory = MemoryIntent::Upload, .name = "pinned"});
+  const std::vector<uint8_t> fill = pattern(pinned.size(), 9);
+  std::memcpy(pinned.mapped(), fill.data(), fill.size());
+  Uploader up(*ctx, {.staging_size = 1 << 20});
+  std::vector<uint8_t> want(kSize, 0);
+  up.upload(dst, want.data(), kSize);
+  up.wait_idle();
+  auto staged = [&](VkDeviceSize at, VkDeviceSize n, uint32_t seed) {
+    const std::vector<uint8_t> data = pattern(n, seed);
+    std::memcpy(want.data() + at, data.data(), n);
+    return up.upload(dst, data.data(), n, at);
+  };
+  auto from_pinned = [&](VkDeviceSize src_at, VkDeviceSize at, VkDeviceSize n) {
+    std::memcpy(want.data() + at, fill.data() + src_at, n);
+    return up.upload(dst, pinned, src_at, n, at);
+  };
+  staged(1000, 100, 1);
+  const VkDeviceSize ring_before = up.stats().staging_in_use;
+  const UploadTicket t = from_pinned(13, 500, 250 * 1024);  // over the staged bytes
+  EXPECT_NE(t.path, UploadPath::Direct);
+  EXPECT_EQ(up.stats().staging_in_use, ring_before) << "the copy from the host buffer took staging";
+  staged(600, 100, 2);                   // over the copied bytes
+  from_pinned(7, 260 * 1024, 100);       // beside them
+  from_pinned(256, 256 * 10, 256 * 20);  // aligned, over both
+  const UploadTicket last = staged(256 * 12, 3, 3);
+  up.wait(last);
+  EXPECT_TRUE(up.finished(t));
+  expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
+  const UploaderStats s = up.stats();
+  EXPECT_EQ(s.uploads, 7u);
+  EXPECT_EQ(s.bytes, kSize + 100 + 250 * 1024 + 100 + 100 + 256 * 20 + 3);
+}
+
+// Staged uploads and copies from a host buffer in a random mix over the same bytes, across many
+// submissions (batch_bytes is small): the buffer ends as a CPU copy written in the same order does.
+TEST_P(UploaderTest, RandomMixOfStagedAndHostBufferUploadsMatchesTheCpuModel) {
+  constexpr VkDeviceSize kSize = 64 * 1024;
+  Buffer dst = device_buffer(*ctx, kSize, "dst");
+  Buffer pinned(*ctx, {.size = kSize, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                       .memory = MemoryIntent::Upload, .name = "pinned"});
+  const std::vector<uint8_t> fill = pattern(kSize, 4);
+  std::memcpy(pinned.mapped(), fill.data(), kSize);
+  Uploader up(*ctx, {.staging_size = 1 << 20, .batch_bytes = 32 * 1024});
+  std::vector<uint8_t> want(kSize, 0);
+  up.upload(dst, want.data(), kSize);
+  std::mt19937 rng(23);
+  for (uint32_t i = 0; i < 1500; ++i) {
+    const VkDeviceSize n = 1 + rng() % (i % 10 == 0 ? 8000 : 300);
+    const VkDeviceSize at = rng() % (kSize - n);
+    if (rng() % 3 == 0) {
+      const VkDeviceSize src_at = rng() % (kSize - n);
+      std::memcpy(want.data() + at, fill.data() + src_at, n);
+      up.upload(dst, pinned, src_at, n, at);
+    } else {
+      const std::vector<uint8_t> data = pattern(n, i);
+      std::memcpy(want.data() + at, data.data(), n);
+      up.upload(dst, data.data(), n, at);
+    }
+  }
+  up.wait_idle();
+  expect_bytes(read_back_now(*ctx, dst), want.data(), kSize);
+  EXPECT_GT(up.stats().batches, 3u);
+}
+
 TEST_P(UploaderTest, EightThreadsIntoDistinctRegions) {
   constexpr uint32_t kThreads = 8, kPer = 60;
   constexpr size_t kRegion = 64 * 1024;
@@ -568,6 +638,18 @@ TEST_P(UploaderTest, ErrorsSayWhatIsWrong) {
   EXPECT_NE(direct.find("direct path"), std::string::npos) << direct;
   const std::string range = message([&] { up.upload(dst, bytes.data(), 100, (1 << 20) - 50); });
   EXPECT_NE(range.find("outside"), std::string::npos) << range;
+  Buffer pinned(*ctx, {.size = 256, .usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT, .memory = MemoryIntent::Upload,
+                       .name = "pinned"});
+  Buffer readback(*ctx, {.size = 256, .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT, .memory = MemoryIntent::Readback,
+                         .name = "no-src"});
+  const std::string device_src = message([&] { up.upload(dst, no_dst, 0, 16); });
+  EXPECT_NE(device_src.find("host-visible"), std::string::npos) << device_src;
+  EXPECT_NE(device_src.find("'no-dst'"), std::string::npos) << device_src;
+  const std::string src_range = message([&] { up.upload(dst, pinned, 200, 100); });
+  EXPECT_NE(src_range.find("outside the source"), std::string::npos) << src_range;
+  const std::string src_usage = message([&] { up.upload(dst, readback, 0, 100); });
+  EXPECT_NE(src_usage.find("TRANSFER_SRC"), std::string::npos) << src_usage;
+  EXPECT_NE(src_usage.find("'no-src'"), std::string::npos) << src_usage;
   // A large upload() is chunked, not refused.
   const std::vector<uint8_t> large = pattern(200000, 50);
   up.wait(up.upload(dst, large.data(), large.size(), 3));

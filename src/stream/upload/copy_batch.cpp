@@ -8,6 +8,20 @@
 
 namespace kiln::detail {
 
+void CopyBatch::split_aligned(const VkBufferCopy& r, std::vector<VkBufferCopy>& bodies,
+                              std::vector<VkBufferCopy>& ends) {
+  const VkDeviceSize head = (kCopyAlign - r.dstOffset % kCopyAlign) % kCopyAlign;
+  if (r.srcOffset % kCopyAlign != r.dstOffset % kCopyAlign || r.size < head + kCopyAlign) {
+    const bool aligned = r.srcOffset % kCopyAlign == 0 && r.dstOffset % kCopyAlign == 0 && r.size % kCopyAlign == 0;
+    (aligned ? bodies : ends).push_back(r);
+    return;
+  }
+  const VkDeviceSize body = (r.size - head) / kCopyAlign * kCopyAlign, tail = r.size - head - body;
+  if (head) ends.push_back({r.srcOffset, r.dstOffset, head});
+  bodies.push_back({r.srcOffset + head, r.dstOffset + head, body});
+  if (tail) ends.push_back({r.srcOffset + head + body, r.dstOffset + head + body, tail});
+}
+
 void CopyBatch::record_target(CommandBuffer& cmd, VkBuffer staging, Target& t) {
   if (t.regions.empty()) return;
   // Aligned regions in one command, the short ends in a second (disjoint ranges: no barrier
@@ -15,20 +29,7 @@ void CopyBatch::record_target(CommandBuffer& cmd, VkBuffer staging, Target& t) {
   // sizes copied at 0.52-0.65 x peak that way and at 0.75-0.77 split (bench_uploader, A/B in one run).
   cut_.clear();
   ends_.clear();
-  auto aligned = [](const VkBufferCopy& r) {
-    return r.srcOffset % kCopyAlign == 0 && r.dstOffset % kCopyAlign == 0 && r.size % kCopyAlign == 0;
-  };
-  for (const VkBufferCopy& r : t.regions) {
-    const VkDeviceSize head = (kCopyAlign - r.dstOffset % kCopyAlign) % kCopyAlign;
-    if (r.srcOffset % kCopyAlign != r.dstOffset % kCopyAlign || r.size < head + kCopyAlign) {
-      (aligned(r) ? cut_ : ends_).push_back(r);
-      continue;
-    }
-    const VkDeviceSize body = (r.size - head) / kCopyAlign * kCopyAlign, tail = r.size - head - body;
-    if (head) ends_.push_back({r.srcOffset, r.dstOffset, head});
-    cut_.push_back({r.srcOffset + head, r.dstOffset + head, body});
-    if (tail) ends_.push_back({r.srcOffset + head + body, r.dstOffset + head + body, tail});
-  }
+  for (const VkBufferCopy& r : t.regions) split_aligned(r, cut_, ends_);
   cmd.use(*t.dst, Use::TransferDst);
   cmd.flush_barriers();
   if (!cut_.empty()) vkCmdCopyBuffer(cmd.handle(), staging, t.dst->handle(), uint32_t(cut_.size()), cut_.data());
@@ -68,28 +69,50 @@ bool overlaps_or_add(std::map<VkDeviceSize, VkDeviceSize>& covered, VkDeviceSize
 
 }  // namespace
 
-void CopyBatch::add(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, const VkBufferCopy& region) {
-  Target* t = nullptr;
-  if (last_ < live_ && targets_[last_].dst == &dst) {
-    t = &targets_[last_];
-  } else {
-    for (size_t i = 0; i < live_; ++i) {
-      if (targets_[i].dst == &dst) {
-        t = &targets_[i];
-        last_ = i;
-        break;
-      }
+CopyBatch::Target& CopyBatch::target(Buffer& dst) {
+  if (last_ < live_ && targets_[last_].dst == &dst) return targets_[last_];
+  for (size_t i = 0; i < live_; ++i) {
+    if (targets_[i].dst == &dst) {
+      last_ = i;
+      return targets_[i];
     }
   }
-  if (!t) {
-    if (live_ == targets_.size()) targets_.emplace_back();
-    t = &targets_[live_];
-    last_ = live_++;
-    t->dst = &dst;
-    t->regions.clear();
-    t->covered.clear();
-    t->touched = true;
+  if (live_ == targets_.size()) targets_.emplace_back();
+  Target& t = targets_[live_];
+  last_ = live_++;
+  t.dst = &dst;
+  t.regions.clear();
+  t.covered.clear();
+  t.touched = true;
+  return t;
+}
+
+bool CopyBatch::holds(const Buffer& dst) const {
+  for (size_t i = 0; i < live_; ++i)
+    if (targets_[i].dst == &dst) return true;
+  return false;
+}
+
+void CopyBatch::add_recorded(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, VkBuffer src,
+                             const VkBufferCopy& region) {
+  Target& t = target(dst);
+  const VkDeviceSize lo = region.dstOffset, hi = region.dstOffset + region.size;
+  if (overlaps_or_add(t.covered, lo, hi)) {
+    record_target(cmd, staging, t);
+    t.covered.emplace(lo, hi);
   }
+  count(region.size);
+  std::vector<VkBufferCopy> bodies, ends;
+  split_aligned(region, bodies, ends);
+  cmd.use(dst, Use::TransferDst);
+  cmd.flush_barriers();
+  if (!bodies.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(bodies.size()), bodies.data());
+  if (!ends.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(ends.size()), ends.data());
+  ++regions_recorded_;
+}
+
+void CopyBatch::add(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, const VkBufferCopy& region) {
+  Target* t = &target(dst);
   const VkDeviceSize lo = region.dstOffset, hi = region.dstOffset + region.size;
   if (overlaps_or_add(t->covered, lo, hi)) {
     record_target(cmd, staging, *t);  // the later write must land last

@@ -27,6 +27,12 @@ class CopyBatch {
   // Adds a region; when it overlaps a region already batched for `dst`, those are recorded into
   // `cmd` first (the next copy's use() then orders the two writes).
   void add(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, const VkBufferCopy& region);
+  // A copy from a source of its own (a host-visible buffer the caller filled, not staging), recorded
+  // into `cmd` at once: after the regions batched for `dst` that it overlaps (recorded first), and
+  // before the later ones that overlap it (its range counts as batched until the next record).
+  void add_recorded(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, VkBuffer src, const VkBufferCopy& region);
+  // Whether the batch wrote or will write `dst`.
+  bool holds(const Buffer& dst) const;
   void add_image(Image& dst, Use next_use);
   // Records the grouped buffer copies into `cmd`; then, per destination, `release` (transfer queue:
   // the ownership release to the graphics family) or the image's next use. Clears the batch.
@@ -64,6 +70,10 @@ class CopyBatch {
     bool touched = false;  // written in this batch (regions may have been recorded already)
   };
   void record_target(CommandBuffer& cmd, VkBuffer staging, Target& t);
+  Target& target(Buffer& dst);
+  // Appends `r` to `bodies` when its bulk is aligned (cut into body and ends when the offsets share
+  // their phase), the rest to `ends`.
+  static void split_aligned(const VkBufferCopy& r, std::vector<VkBufferCopy>& bodies, std::vector<VkBufferCopy>& ends);
   static constexpr size_t kMergeWindow = 16;
   std::vector<VkBufferCopy> cut_, ends_;  // record_target's aligned regions, and the rest
 

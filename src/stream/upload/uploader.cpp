@@ -694,6 +694,74 @@ UploadTicket Uploader::upload(Buffer& dst, const void* data, size_t size, VkDevi
       [&](uint32_t i) { return src + VkDeviceSize(i) * chunk; });
 }
 
+UploadTicket Uploader::upload(Buffer& dst, const Buffer& src, VkDeviceSize src_offset, VkDeviceSize size,
+                              VkDeviceSize dst_offset, const UploadOptions& options) {
+  Impl& m = *impl_;
+  UploadTicket ticket{m.lanes[Impl::kGraphics]->timeline(), 0, UploadPath::Direct};
+  with_context([&] { return str("uploading ", size, " bytes from buffer '", src.name(), "' to buffer '", dst.name(), "'"); },
+               [&] {
+    if (dst_offset > dst.size() || size > dst.size() - dst_offset) {
+      throw Error(str("the range at offset ", dst_offset, " is outside the destination (", dst.size(), " bytes)"));
+    }
+    if (src_offset > src.size() || size > src.size() - src_offset) {
+      throw Error(str("the range at offset ", src_offset, " is outside the source (", src.size(), " bytes)"));
+    }
+    if (!src.mapped()) {
+      throw Error(str("the source must be host-visible (MemoryIntent::Upload); ", memory_intent_name(src.memory()),
+                      " memory is not: copy between device buffers with CommandBuffer::copy_buffer"));
+    }
+    src.flush(src_offset, size);  // non-coherent memory: the CPU's writes reach the device
+    const UploadPath path = choose_path(dst, size, options.path);
+    if (path == UploadPath::Direct) {
+      const auto* from = static_cast<const uint8_t*>(src.mapped()) + src_offset;
+      auto* to = static_cast<uint8_t*>(dst.mapped()) + dst_offset;
+      const VkDeviceSize chunk = m.desc.chunk_size;
+      detail::run_chunks(m.desc.jobs, m.desc.copy_threads, uint32_t((size + chunk - 1) / chunk), [&](uint32_t i) {
+        const VkDeviceSize at = VkDeviceSize(i) * chunk;
+        copy_to_mapped(to + at, from + at, std::min<VkDeviceSize>(chunk, size - at));
+      });
+      dst.flush(dst_offset, size);
+      std::lock_guard lock(m.mutex);
+      m.count(UploadPath::Direct, size);
+      return;
+    }
+    if (!(dst.usage() & VK_BUFFER_USAGE_TRANSFER_DST_BIT)) {
+      throw Error(str("the destination lacks VK_BUFFER_USAGE_TRANSFER_DST_BIT, which the ", upload_path_name(path),
+                      " path copies with"));
+    }
+    if (!(src.usage() & VK_BUFFER_USAGE_TRANSFER_SRC_BIT))
+      throw Error("the source lacks VK_BUFFER_USAGE_TRANSFER_SRC_BIT, which the copy reads it with");
+    if (size == 0) return;
+    std::lock_guard lock(m.mutex);
+    m.drain_pending();  // uploads finished before this one land before it
+    uint32_t lane = m.lane_of(path);
+    if (lane == Impl::kTransfer) {
+      // Like finish(): the transfer family may have given the destination away since choose_path.
+      // And an exclusive source another family used holds undefined bytes for the transfer family.
+      const uint32_t transfer = m.lanes[Impl::kTransfer]->queue().family();
+      const bool dst_ok = dst.concurrent() || transfer_may_own(m.ctx, dst.state());
+      const uint32_t src_owner = src.state().queue_family;
+      const bool src_ok = src.concurrent() || src_owner == VK_QUEUE_FAMILY_IGNORED || src_owner == transfer;
+      if (!dst_ok || !src_ok) {
+        // The graphics batch goes after what the transfer queue wrote to `dst`, and acquires it.
+        if (m.batches[Impl::kTransfer].holds(dst)) m.submit(Impl::kTransfer);
+        lane = Impl::kGraphics;
+      }
+    }
+    if (lane == Impl::kGraphics && m.lanes[Impl::kTransfer] && dst.state().release_to != VK_QUEUE_FAMILY_IGNORED) {
+      detail::Lane& transfer = *m.lanes[Impl::kTransfer];
+      if (transfer.timeline()) m.lanes[Impl::kGraphics]->add_wait({transfer.timeline(), transfer.submitted()});
+    }
+    detail::Lane& l = *m.lanes[lane];
+    detail::CopyBatch& batch = m.batches[lane];
+    batch.add_recorded(l.cmd(), m.staging.handle(), dst, src.handle(), VkBufferCopy{src_offset, dst_offset, size});
+    ticket = {l.timeline(), l.open_value(), m.path_of(lane)};
+    m.count(ticket.path, size);
+    if (batch.bytes() >= m.desc.batch_bytes) m.submit(lane);
+  });
+  return ticket;
+}
+
 UploadTicket Uploader::upload_pieces(uint32_t count, VkDeviceSize piece_bytes,
                                      const std::function<UploadSpan(uint32_t)>& begin_piece,
                                      const std::function<const uint8_t*(uint32_t)>& from) {

@@ -49,8 +49,10 @@ $(TSAN_BUILD)/build.ninja:
 	cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKILN_TSAN=ON -DKILN_BENCH=OFF -DKILN_EXAMPLES=OFF -DKILN_INSTALL_TESTS=OFF $(CMAKE_FLAGS)
 
 test-tsan: deps $(TSAN_BUILD)/build.ninja
-	cmake --build $(TSAN_BUILD) -j $(JOBS) --target kiln_stream_tests
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target kiln_stream_tests kiln_unit_tests
 	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -L stream
+	# The compile worker's server threads and clients.
+	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^ShaderWorker\.'
 
 bench: build
 	@scripts/bench.sh $(BUILD)

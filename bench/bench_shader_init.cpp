@@ -1,10 +1,16 @@
-// A new process's first compiled shader: what a tool pays for kiln's lazy compiler initialisation.
+// A new process's first compiled shader: what a tool pays for kiln's lazy compiler initialisation,
+// and what it pays when a compile worker (kiln/shader_worker.h) already runs.
 //
-// The bench starts itself (/proc/self/exe --child) `runs` times; the child takes the time at the start
-// of main(), compiles a small compute shader with compile_shader() (no cache), and prints the
-// nanoseconds until it returned. The parent also times each child from spawn to exit (process start,
-// dynamic loading, exit included). Baseline in the same run: `glslangValidator -V` on the same file,
-// spawn to exit. Medians; goal: first compile <= 20 ms after main().
+// The bench starts itself (/proc/self/exe --child) `runs` times per case; the child takes the time at
+// the start of main(), compiles a small compute shader with compile_shader() (no cache), and prints
+// the nanoseconds until it returned. The parent also times each child from spawn to exit (process
+// start, dynamic loading, exit included). Cases:
+//   here:   KILN_SHADER_WORKER=off: glslang initialises in the child (first_compile_ms)
+//   worker: a worker served from a thread of the bench (the same serve_shader_worker that
+//           `kiln shader serve` runs), warmed by one compile first (worker_first_compile_ms); and
+//           the first compile of a worker just started (worker_cold_ms: its own initialisation)
+// Baseline in the same run: `glslangValidator -V` on the same file, spawn to exit. Medians; goal:
+// first compile <= 20 ms after main().
 //
 //   bench_shader_init [runs]
 #include <fcntl.h>
@@ -17,13 +23,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kiln/error.h"
 #include "kiln/shader.h"
+#include "kiln/shader_worker.h"
 #include "bench_util.h"
 
 extern char** environ;
@@ -97,23 +106,53 @@ int main(int argc, char** argv) {
   const std::string spv = file.string() + ".spv";
   try {
     std::ofstream(file) << kShader;
+    // Each child's first compile, and its wall time from spawn to exit.
+    auto children = [&](const std::string& worker, std::vector<double>* first, std::vector<double>* wall) {
+      setenv("KILN_SHADER_WORKER", worker.c_str(), 1);
+      double ms = 0;
+      const std::string out = run({"/proc/self/exe", "--child", file.string()}, &ms);
+      first->push_back(std::strtod(out.c_str(), nullptr) / 1e6);
+      wall->push_back(ms);
+    };
     std::vector<double> first_compile, child_wall, command_wall;
     for (int i = 0; i < runs; ++i) {
+      children("off", &first_compile, &child_wall);
       double wall = 0;
-      const std::string out = run({"/proc/self/exe", "--child", file.string()}, &wall);
-      first_compile.push_back(std::strtod(out.c_str(), nullptr) / 1e6);
-      child_wall.push_back(wall);
       run({"glslangValidator", "-V", file.string(), "-o", spv}, &wall);
       command_wall.push_back(wall);
     }
+
+    const std::string socket = file.string() + ".sock";
+    std::vector<double> worker_first, worker_wall, cold_first, cold_wall;
+    {
+      std::atomic<bool> stop{false}, listening{false};
+      std::thread worker([&] {
+        kiln::ShaderWorkerOptions o;
+        o.socket = socket;
+        o.idle_seconds = 0;
+        o.stop = &stop;
+        o.user = &listening;
+        o.on_listening = [](const std::string&, int, void* user) { static_cast<std::atomic<bool>*>(user)->store(true); };
+        kiln::serve_shader_worker(o);
+      });
+      while (!listening.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      children(socket, &cold_first, &cold_wall);  // the worker initialises on (or before) this one
+      for (int i = 0; i < runs; ++i) children(socket, &worker_first, &worker_wall);
+      stop.store(true);
+      worker.join();
+    }
+    unsetenv("KILN_SHADER_WORKER");
     fs::remove(file);
     fs::remove(spv);
     const double first = median(first_compile), command = median(command_wall);
     std::printf(
         "{\"bench\":\"shader_init_first_compile\",\"first_compile_ms\":%.3f,\"min_ms\":%.3f,\"process_wall_ms\":%.3f,"
-        "\"command_ms\":%.3f,\"ratio\":%.4f,\"goal_ms\":20,\"runs\":%d}\n",
+        "\"command_ms\":%.3f,\"ratio\":%.4f,\"worker_first_compile_ms\":%.3f,\"worker_min_ms\":%.3f,"
+        "\"worker_process_wall_ms\":%.3f,\"worker_ratio\":%.4f,\"worker_cold_ms\":%.3f,\"goal_ms\":20,"
+        "\"runs\":%d}\n",
         first, *std::min_element(first_compile.begin(), first_compile.end()), median(child_wall), command,
-        median(child_wall) / command, runs);
+        median(child_wall) / command, median(worker_first), *std::min_element(worker_first.begin(), worker_first.end()),
+        median(worker_wall), median(worker_wall) / command, cold_first[0], runs);
     return 0;
   } catch (const std::exception& e) {
     std::error_code ec;

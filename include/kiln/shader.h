@@ -5,7 +5,8 @@
 // (path + content hash) so that a cache can tell when a result is stale. Failures throw ShaderError
 // with FILE:LINE:COLUMN per diagnostic and the include chain.
 // No cache here (kiln/shader_cache.h wraps this), no reflection (kiln/spirv.h), no pipelines
-// (kiln/program.h). glslang initialises once per process, lazily, on the first compile.
+// (kiln/program.h). glslang initialises once per process, lazily, on the first compile — or never,
+// where a compile worker (kiln/shader_worker.h) answers: compile_shader() then compiles there.
 #pragma once
 
 #include <kiln/error.h>
@@ -83,6 +84,7 @@ class ShaderError : public Error {
 std::string format_diagnostics(const std::vector<ShaderDiagnostic>& diagnostics);
 
 // Compiles without any cache (the cache wraps it). Thread-safe: any number of compiles at once.
+// In a compile worker when one answers (same result), else in this process.
 // Throws ShaderError for errors in the shader, kiln::Error for a missing file or an unknown stage.
 CompiledShader compile_shader(const CompileDesc& desc);
 
@@ -96,7 +98,8 @@ std::string compile_options_key(const CompileDesc& desc);
 // Builds glslang's built-in symbol tables (GLSL #version 450 and 460, and HLSL) on a background
 // thread, once per process. glslang builds them on the first compile of each language version —
 // most of a first compile's time — so a program that calls this early (before creating its Vulkan
-// context, say) finds them ready. Optional: compile_shader works without it. Returns at once.
+// context, say) finds them ready. Optional: compile_shader works without it. Returns at once. Does
+// nothing where a compile worker answers (kiln/shader_worker.h): compiles go there.
 void start_shader_compiler_warm_up();
 
 // The language compile_shader will use for desc (resolves Auto).

@@ -1,5 +1,5 @@
-// kiln shader compile|reflect|cache: GLSL/HLSL to SPIR-V through kiln's compiler and cache, reflection
-// of a source or a .spv, and the cache's statistics. docs/shader-command.md.
+// kiln shader compile|reflect|cache|serve: GLSL/HLSL to SPIR-V through kiln's compiler and cache,
+// reflection of a source or a .spv, the cache's statistics, and the compile worker. docs/shader-command.md.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "cli/shader_command.h"
+#include "cli/shader_serve.h"
 #include "kiln/error.h"
 #include "kiln/log.h"
 
@@ -215,14 +216,22 @@ Command add_shader_command(CLI::App& root) {
   clear_app->add_option("--cache-dir", cache->cache_dir, "Cache directory (default $XDG_CACHE_HOME/kiln/shaders)")
       ->type_name("DIR");
 
+  auto serve = std::make_shared<ServeOptions>();
+  CLI::App* serve_app = app->add_subcommand("serve", "Run a compile worker that keeps the compiler initialised, so "
+                                                     "that new processes' first compiles skip its start-up");
+  serve_app->footer("Programs compile in the worker when one answers (KILN_SHADER_WORKER=off: never). "
+                    "docs/shaders.md, \"Compile worker\".");
+  add_serve_options(serve_app, *serve);
+
   auto run = [=]() -> int {
     if (compile_app->parsed()) return run_compile(*compile);
+    if (serve_app->parsed()) return run_shader_serve(*serve);
     if (reflect_app->parsed()) return run_shader_reflect(*reflect);
     if (stats_app->parsed()) return run_cache_stats(*cache);
     if (clear_app->parsed()) return run_cache_clear(*cache);
     const bool in_cache = cache_app->parsed();
     std::fprintf(stderr, "kiln shader%s: no command given. Valid commands: %s\nRun 'kiln shader%s --help' for usage.\n",
-                 in_cache ? " cache" : "", in_cache ? "stats, clear" : "compile, reflect, cache",
+                 in_cache ? " cache" : "", in_cache ? "stats, clear" : "compile, reflect, cache, serve",
                  in_cache ? " cache" : "");
     return kExitUsage;
   };

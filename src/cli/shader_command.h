@@ -34,4 +34,5 @@ struct ReflectOptions {
 };
 int run_shader_reflect(const ReflectOptions& o);
 
+
 }  // namespace kiln::cli

@@ -3,52 +3,14 @@
 #include <cstring>
 
 #include "kiln/log.h"
+#include "shader/bytes.h"
 
 namespace kiln::shader_cache {
-namespace {
 
-void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
-void put_str(std::string& out, std::string_view s) {
-  put_u32(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
-}
-
-// Bounds-checked reader: every get fails (and stays failed) rather than reading past the end.
-struct Reader {
-  std::string_view bytes;
-  size_t pos = 0;
-  bool ok = true;
-
-  bool take(void* dst, size_t n) {
-    if (!ok || bytes.size() - pos < n) return ok = false;
-    std::memcpy(dst, bytes.data() + pos, n);
-    pos += n;
-    return true;
-  }
-  uint32_t u32() {
-    uint32_t v = 0;
-    take(&v, 4);
-    return v;
-  }
-  uint64_t u64() {
-    uint64_t v = 0;
-    take(&v, 8);
-    return v;
-  }
-  std::string str() {
-    uint32_t n = u32();
-    if (!ok || bytes.size() - pos < n) {
-      ok = false;
-      return {};
-    }
-    std::string s(bytes.substr(pos, n));
-    pos += n;
-    return s;
-  }
-};
-
-}  // namespace
+using shader_detail::put_str;
+using shader_detail::put_u32;
+using shader_detail::put_u64;
+using shader_detail::Reader;
 
 std::string encode_entry(const CacheEntry& entry) {
   std::string payload;

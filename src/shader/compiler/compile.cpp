@@ -1,8 +1,9 @@
-// compile_shader: one glslang TShader + TProgram per call, so that compiles on many threads share
+// compile_shader: in a compile worker when one answers (shader/worker), else here: one glslang TShader + TProgram per call, so that compiles on many threads share
 // nothing but glslang's process state (which it guards itself).
 #include <kiln/log.h>
 #include <kiln/shader.h>
 
+#include "shader/compiler/compile_here.h"
 #include "shader/compiler/diagnostics.h"
 #include "shader/compiler/files.h"
 #include "shader/compiler/glslang_process.h"
@@ -132,6 +133,11 @@ void optimize_spirv(std::vector<uint32_t>& spirv, spv_target_env env, const std:
 }  // namespace
 
 CompiledShader compile_shader(const CompileDesc& desc) {
+  if (std::optional<CompiledShader> compiled = shader_detail::compile_in_worker(desc)) return std::move(*compiled);
+  return shader_detail::compile_here(desc);
+}
+
+CompiledShader shader_detail::compile_here(const CompileDesc& desc) {
   shader_detail::ensure_glslang_initialized();
   const ShaderStage stage = resolve_stage(desc);
   const bool hlsl = resolve_shader_language(desc) == ShaderLanguage::Hlsl;

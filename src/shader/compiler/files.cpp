@@ -9,7 +9,20 @@
 
 namespace kiln::shader_detail {
 
-std::optional<std::string> read_text_file(const std::string& path) {
+namespace {
+thread_local std::string t_base_directory;
+}
+
+ScopedBaseDirectory::ScopedBaseDirectory(std::string dir) : previous_(std::move(t_base_directory)) {
+  t_base_directory = std::move(dir);
+}
+
+ScopedBaseDirectory::~ScopedBaseDirectory() { t_base_directory = std::move(previous_); }
+
+std::optional<std::string> read_text_file(const std::string& name) {
+  const std::string path = t_base_directory.empty() || name.empty() || name[0] == '/'
+                               ? name
+                               : t_base_directory + "/" + name;
   std::error_code ec;
   // A directory opens fine as an ifstream on Linux and reads as empty; it is not a shader.
   if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;

@@ -2,6 +2,8 @@
 #include <kiln/log.h>
 #include <kiln/shader.h>
 
+#include "shader/compiler/compile_here.h"
+
 #include <mutex>
 #include <thread>
 
@@ -26,9 +28,9 @@ void warm_up() {
   };
   try {
     for (const char* source : kGlsl) {
-      compile_shader({.path = "<warm-up>.comp", .source = source, .stage = ShaderStage::Compute});
+      shader_detail::compile_here({.path = "<warm-up>.comp", .source = source, .stage = ShaderStage::Compute});
     }
-    compile_shader({.path = "<warm-up>.comp.hlsl",
+    shader_detail::compile_here({.path = "<warm-up>.comp.hlsl",
                     .source = "[numthreads(1, 1, 1)] void main() {}\n",
                     .stage = ShaderStage::Compute,
                     .language = ShaderLanguage::Hlsl});
@@ -39,10 +41,15 @@ void warm_up() {
 
 }  // namespace
 
-void start_shader_compiler_warm_up() {
+void shader_detail::start_warm_up_here() {
   static WarmUpThread holder;
   static std::once_flag once;
   std::call_once(once, [] { holder.thread = std::thread(warm_up); });
+}
+
+void start_shader_compiler_warm_up() {
+  // Where a compile worker answers, compiles go there: tables built here would only hold up exit.
+  if (!shader_detail::worker_answers()) shader_detail::start_warm_up_here();
 }
 
 }  // namespace kiln

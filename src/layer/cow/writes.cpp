@@ -56,8 +56,8 @@ void shader_writes(Device& dev, WriteSet& out, const ReplayState& st, VkPipeline
     return;
   }
   for (auto [set, binding] : written_bindings(*pipeline)) {
-    if (set >= bs.sets.size() || !bs.sets[set].set) continue;
-    auto ds = dev.descriptor_sets.get(bs.sets[set].set);
+    if (set >= bs.sets.size() || (!bs.sets[set].set && !bs.sets[set].pushed)) continue;
+    auto ds = bound_descriptors(dev, bs, set);
     if (!ds || !ds->layout) {
       out.everything = true;
       return;

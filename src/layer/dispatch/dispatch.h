@@ -181,6 +181,7 @@ namespace kiln::layer {
   X(CmdSetRasterizerDiscardEnable, "vkCmdSetRasterizerDiscardEnableEXT")   \
   X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT")                   \
   X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")     \
+  X(CmdPushDescriptorSetKHR, nullptr)                                      \
   X(CmdBeginDebugUtilsLabelEXT, nullptr)                                   \
   X(CmdEndDebugUtilsLabelEXT, nullptr)                                     \
   X(CmdInsertDebugUtilsLabelEXT, nullptr)

@@ -9,6 +9,7 @@
 #include "hook/replay_state.h"
 #include "kiln/spirv.h"
 #include "state.h"
+#include "track/descriptor_writes.h"
 
 namespace kiln::layer {
 
@@ -232,11 +233,11 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
   }
   for (const auto& [key, use] : uses) {
     auto [set, binding] = key;
-    if (set >= bs.sets.size() || !bs.sets[set].set) {
+    if (set >= bs.sets.size() || (!bs.sets[set].set && !bs.sets[set].pushed)) {
       col.note("set " + std::to_string(set) + " is not bound");
       continue;
     }
-    auto ds = col.dev.descriptor_sets.get(bs.sets[set].set);
+    auto ds = bound_descriptors(col.dev, bs, set);
     if (!ds || !ds->layout) continue;
     int bi = ds->layout->index_of(binding);
     if (bi < 0) continue;
@@ -541,6 +542,12 @@ void copies(Collector& col, const Cmd& c) {
 
 }  // namespace
 
+std::shared_ptr<DescriptorSet> bound_descriptors(Device& dev, const BindState& bs, uint32_t set) {
+  if (set >= bs.sets.size()) return nullptr;
+  if (bs.sets[set].pushed) return bs.sets[set].pushed;
+  return bs.sets[set].set ? dev.descriptor_sets.get(bs.sets[set].set) : nullptr;
+}
+
 void ReplayState::track(Device& dev, const Cmd& c) {
   switch (c.op) {
     case Op::BindPipeline: {
@@ -557,12 +564,34 @@ void ReplayState::track(Device& dev, const Cmd& c) {
       for (uint32_t i = 0; i < n; ++i) {
         BoundSet& b = bs.sets[first + i];
         b.set = std::get<4>(a)[i];
+        b.pushed.reset();
         b.dynamic_offsets.clear();
         if (!layout || first + i >= layout->sets.size() || !layout->sets[first + i]) continue;
         for (const auto& lb : layout->sets[first + i]->bindings)
           if (lb.type == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC || lb.type == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC)
             for (uint32_t k = 0; k < lb.count && used < std::get<5>(a); ++k) b.dynamic_offsets.push_back(std::get<6>(a)[used++]);
       }
+      break;
+    }
+    case Op::PushDescriptorSet: {
+      const auto& a = static_cast<const PushDescriptorSetCmd&>(c).args;
+      BindState& bs = bind_state(*this, std::get<0>(a));
+      auto layout = dev.pipeline_layouts.get(std::get<1>(a));
+      const uint32_t set = std::get<2>(a);
+      if (bs.sets.size() <= set) bs.sets.resize(set + 1);
+      BoundSet& b = bs.sets[set];
+      b.set = VK_NULL_HANDLE;
+      b.dynamic_offsets.clear();
+      std::shared_ptr<DescriptorSetLayout> set_layout =
+          layout && set < layout->sets.size() ? layout->sets[set] : nullptr;
+      if (!set_layout) {
+        b.pushed.reset();  // unknown layout: collect says the set is not bound
+        break;
+      }
+      // Pushes into a set of the same layout add to it; a push with another layout starts over.
+      if (!b.pushed || b.pushed->layout != set_layout) b.pushed = make_descriptor_set(set_layout);
+      else if (b.pushed.use_count() > 1) b.pushed = std::make_shared<DescriptorSet>(*b.pushed);
+      for (uint32_t i = 0; i < std::get<3>(a); ++i) write_descriptors(*b.pushed, std::get<4>(a)[i]);
       break;
     }
     case Op::PushConstants: {

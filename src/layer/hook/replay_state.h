@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "hook/pending.h"
@@ -15,11 +16,15 @@
 namespace kiln::layer {
 
 struct Device;
+struct DescriptorSet;
 struct Pipeline;
 
 struct BoundSet {
   VkDescriptorSet set = VK_NULL_HANDLE;
   std::vector<uint32_t> dynamic_offsets;
+  // Push descriptors (vkCmdPushDescriptorSetKHR) written so far into this set number: a set of the
+  // replay's own, since the program has none. Shared between copies of a state until one pushes more.
+  std::shared_ptr<DescriptorSet> pushed;
 };
 
 struct BindState {
@@ -44,6 +49,10 @@ struct ReplayState {
 
   void track(Device& dev, const Cmd& c);
 };
+
+// The descriptors bound as set `set` of `bs`: the program's set, or the pushed ones; null when none
+// (or the set is unknown to the layer).
+std::shared_ptr<DescriptorSet> bound_descriptors(Device& dev, const BindState& bs, uint32_t set);
 
 // The (set, binding) pairs `p`'s shaders may write; computed once per pipeline.
 const std::vector<std::pair<uint32_t, uint32_t>>& written_bindings(Pipeline& p);

@@ -350,6 +350,7 @@ class Recorder {
       switch (c.op) {
         case Op::BindPipeline:
         case Op::BindDescriptorSets:
+        case Op::PushDescriptorSet:
         case Op::PushConstants:
         case Op::BindVertexBuffers:
         case Op::BindVertexBuffers2:

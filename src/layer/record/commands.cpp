@@ -241,6 +241,44 @@ VKAPI_ATTR void VKAPI_CALL CmdBindVertexBuffers2(VkCommandBuffer cb, uint32_t fi
   KILN_REC(CmdBindVertexBuffers2, Op::BindVertexBuffers2, Kind::Other, first, n, arr(s, b, n), arr(s, o, n),
            arr(s, sz, n), arr(s, st, n));
 }
+// Push descriptors: the writes with the one array each descriptor type reads (the others may point
+// anywhere the program likes, or nowhere).
+VKAPI_ATTR void VKAPI_CALL CmdPushDescriptorSetKHR(VkCommandBuffer cb, VkPipelineBindPoint bp, VkPipelineLayout layout,
+                                                   uint32_t set, uint32_t n, const VkWriteDescriptorSet* writes) {
+  KILN_CB;
+  d.CmdPushDescriptorSetKHR(cb, bp, layout, set, n, writes);
+  if (!s->recording) return;
+  if (!plain(s, writes, n, "vkCmdPushDescriptorSetKHR")) return;  // inline uniform blocks, acceleration structures
+  VkWriteDescriptorSet* c = const_cast<VkWriteDescriptorSet*>(arr(s, writes, n));
+  for (uint32_t i = 0; i < n; ++i) {
+    VkWriteDescriptorSet& w = c[i];
+    const VkDescriptorImageInfo* images = w.pImageInfo;
+    const VkDescriptorBufferInfo* buffers = w.pBufferInfo;
+    const VkBufferView* views = w.pTexelBufferView;
+    w.pImageInfo = nullptr;
+    w.pBufferInfo = nullptr;
+    w.pTexelBufferView = nullptr;
+    switch (w.descriptorType) {
+      case VK_DESCRIPTOR_TYPE_SAMPLER:
+      case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER:
+      case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE:
+      case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
+      case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: w.pImageInfo = arr(s, images, w.descriptorCount); break;
+      case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+      case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+      case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+      case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC: w.pBufferInfo = arr(s, buffers, w.descriptorCount); break;
+      case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+      case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: w.pTexelBufferView = arr(s, views, w.descriptorCount); break;
+      default:
+        s->fail("vkCmdPushDescriptorSetKHR pushes a descriptor of type " + std::to_string(w.descriptorType) +
+                " the layer does not re-record");
+        return;
+    }
+  }
+  KILN_REC(CmdPushDescriptorSetKHR, Op::PushDescriptorSet, Kind::Other, bp, layout, set, n,
+           static_cast<const VkWriteDescriptorSet*>(c));
+}
 VKAPI_ATTR void VKAPI_CALL CmdPushConstants(VkCommandBuffer cb, VkPipelineLayout layout, VkShaderStageFlags stages,
                                             uint32_t offset, uint32_t size, const void* values) {
   KILN_CB;

@@ -25,7 +25,8 @@ enum class Kind : uint8_t { Other, Draw, Dispatch, Copy };
 
 enum class Op : uint16_t {
   Generic,
-  BindPipeline, BindDescriptorSets, PushConstants, BindVertexBuffers, BindVertexBuffers2, BindIndexBuffer,
+  BindPipeline, BindDescriptorSets, PushDescriptorSet, PushConstants, BindVertexBuffers, BindVertexBuffers2,
+  BindIndexBuffer,
   BeginRendering, EndRendering, BeginRenderPass, NextSubpass, EndRenderPass,
   BeginRenderPass2, NextSubpass2, EndRenderPass2,
   ExecuteCommands, BeginLabel, EndLabel,
@@ -89,6 +90,7 @@ using CmdOf = typename FnArgs<std::remove_cvref_t<decltype(std::declval<DeviceDi
 // Commands the hook reads the arguments of: their concrete types, by Op.
 using BindPipelineCmd = CmdOf<&DeviceDispatch::CmdBindPipeline>;
 using BindDescriptorSetsCmd = CmdOf<&DeviceDispatch::CmdBindDescriptorSets>;
+using PushDescriptorSetCmd = CmdOf<&DeviceDispatch::CmdPushDescriptorSetKHR>;
 using PushConstantsCmd = CmdOf<&DeviceDispatch::CmdPushConstants>;
 using BindVertexBuffersCmd = CmdOf<&DeviceDispatch::CmdBindVertexBuffers>;
 using BindVertexBuffers2Cmd = CmdOf<&DeviceDispatch::CmdBindVertexBuffers2>;

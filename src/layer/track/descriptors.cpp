@@ -4,6 +4,7 @@
 
 #include "dispatch/hooks.h"
 #include "state.h"
+#include "track/descriptor_writes.h"
 
 namespace kiln::layer {
 namespace hooks {
@@ -73,20 +74,9 @@ VKAPI_ATTR VkResult VKAPI_CALL AllocateDescriptorSets(VkDevice device, const VkD
   if (r != VK_SUCCESS) return r;
   auto pool = dev->descriptor_pools.get(info->descriptorPool);
   for (uint32_t i = 0; i < info->descriptorSetCount; ++i) {
-    auto s = std::make_shared<DescriptorSet>();
+    auto s = make_descriptor_set(dev->set_layouts.get(info->pSetLayouts[i]));
     s->handle = out[i];
     s->pool = info->descriptorPool;
-    s->layout = dev->set_layouts.get(info->pSetLayouts[i]);
-    if (s->layout) {
-      s->bindings.resize(s->layout->bindings.size());
-      for (size_t b = 0; b < s->layout->bindings.size(); ++b) {
-        const auto& lb = s->layout->bindings[b];
-        // Inline uniform blocks count bytes, not descriptors: one placeholder.
-        uint32_t n = lb.type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK ? 1 : lb.count;
-        s->bindings[b].resize(n);
-        for (Descriptor& d : s->bindings[b]) d.type = lb.type;
-      }
-    }
     dev->descriptor_sets.add(out[i], std::move(s));
     if (pool) {
       std::lock_guard lock(pool->mutex);
@@ -137,9 +127,29 @@ static void for_descriptors(DescriptorSet& set, uint32_t binding, uint32_t eleme
 }
 
 static void apply_write(Device* dev, const VkWriteDescriptorSet& w) {
-  auto set = dev->descriptor_sets.get(w.dstSet);
-  if (!set) return;
-  for_descriptors(*set, w.dstBinding, w.dstArrayElement, w.descriptorCount, [&](Descriptor& d, uint32_t i) {
+  if (auto set = dev->descriptor_sets.get(w.dstSet)) write_descriptors(*set, w);
+}
+
+}  // namespace hooks
+
+std::shared_ptr<DescriptorSet> make_descriptor_set(std::shared_ptr<DescriptorSetLayout> layout) {
+  auto s = std::make_shared<DescriptorSet>();
+  s->layout = std::move(layout);
+  if (s->layout) {
+    s->bindings.resize(s->layout->bindings.size());
+    for (size_t b = 0; b < s->layout->bindings.size(); ++b) {
+      const auto& lb = s->layout->bindings[b];
+      // Inline uniform blocks count bytes, not descriptors: one placeholder.
+      uint32_t n = lb.type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK ? 1 : lb.count;
+      s->bindings[b].resize(n);
+      for (Descriptor& d : s->bindings[b]) d.type = lb.type;
+    }
+  }
+  return s;
+}
+
+void write_descriptors(DescriptorSet& set, const VkWriteDescriptorSet& w) {
+  hooks::for_descriptors(set, w.dstBinding, w.dstArrayElement, w.descriptorCount, [&](Descriptor& d, uint32_t i) {
     d = Descriptor{};
     d.type = w.descriptorType;
     switch (w.descriptorType) {
@@ -173,6 +183,8 @@ static void apply_write(Device* dev, const VkWriteDescriptorSet& w) {
     }
   });
 }
+
+namespace hooks {
 
 VKAPI_ATTR void VKAPI_CALL UpdateDescriptorSets(VkDevice device, uint32_t write_count, const VkWriteDescriptorSet* writes,
                                                 uint32_t copy_count, const VkCopyDescriptorSet* copies) {

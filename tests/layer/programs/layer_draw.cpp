@@ -9,9 +9,11 @@
 //                        label:Shadows/draw:2 selects the third
 //   --api                dynamic rendering, captured through kilnCaptureInLabel / kilnCaptureNext
 //   --expect-none        check that nothing was captured (a spec matching nothing, or none)
-//   --push-descriptor    dynamic rendering, the texture bound with vkCmdPushDescriptorSetKHR: a command
-//                        the layer does not record (its command buffer passes through, the call arrives
-//                        intact through the layer's trampoline)
+//   --push-descriptor    dynamic rendering, the texture bound with vkCmdPushDescriptorSetKHR (the layer
+//                        captures it from the pushed writes)
+//   --push-template      the same through vkCmdPushDescriptorSetWithTemplateKHR: a command the layer
+//                        does not record (its command buffer passes through, the call arrives intact
+//                        through the layer's trampoline)
 //   --depth              dynamic rendering with a D32 depth attachment cleared to 1, depth test LESS:
 //                        the draw (z = 0) writes 0 everywhere
 //   --copy               check the capture of the upload's vkCmdCopyBufferToImage (frame 1, copy:1)
@@ -201,13 +203,14 @@ std::string show(const void* bytes, uint64_t size) {
 int main(int argc, char** argv) {
   std::string mode = "--dynamic";
   bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
-  bool chained = false, multiview = false;
+  bool chained = false, multiview = false, push_template = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--api") api = true;
     else if (a == "--expect-none") none = true;
     else if (a == "--device-group") device_group = mode == "--dynamic";
     else if (a == "--push-descriptor") push_descriptor = true;
+    else if (a == "--push-template") push_descriptor = push_template = true;
     else if (a == "--copy") copy = true;
     else if (a == "--depth") depth = true;
     else if (a == "--chained") chained = true;
@@ -295,6 +298,21 @@ int main(int argc, char** argv) {
     w.pImageInfo = &ii;
     if (!push_descriptor) vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
     auto push_set = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetKHR"));
+    auto push_with_template = reinterpret_cast<PFN_vkCmdPushDescriptorSetWithTemplateKHR>(
+        vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetWithTemplateKHR"));
+    VkDescriptorUpdateTemplate push_tmpl = VK_NULL_HANDLE;
+    if (push_template) {
+      const VkDescriptorUpdateTemplateEntry entry{0, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 0,
+                                                  sizeof(VkDescriptorImageInfo)};
+      VkDescriptorUpdateTemplateCreateInfo ti{VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO};
+      ti.descriptorUpdateEntryCount = 1;
+      ti.pDescriptorUpdateEntries = &entry;
+      ti.templateType = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_PUSH_DESCRIPTORS_KHR;
+      ti.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+      ti.pipelineLayout = layout;
+      ti.set = 0;
+      VKCHECK(vkCreateDescriptorUpdateTemplate(gpu.device, &ti, nullptr, &push_tmpl));
+    }
 
     // A render pass object for --renderpass / --secondary: cleared, left in TRANSFER_SRC for the read-back.
     VkRenderPass rp = VK_NULL_HANDLE;
@@ -479,7 +497,8 @@ int main(int argc, char** argv) {
     const Tint white{1, 1, 1, 1}, red{1, 0, 0, 1}, green{0, 1, 0, 1};
     auto draw = [&](VkCommandBuffer cb, Tint t) {
       vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, pipeline);
-      if (push_descriptor) push_set(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &w);
+      if (push_template) push_with_template(cb, push_tmpl, layout, 0, &ii);
+      else if (push_descriptor) push_set(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &w);
       else vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &set, 0, nullptr);
       VkDeviceSize offset = 0;
       vkCmdBindVertexBuffers(cb, 0, 1, &vbo.buffer, &offset);
@@ -743,6 +762,7 @@ int main(int argc, char** argv) {
     if (fb) vkDestroyFramebuffer(gpu.device, fb, nullptr);
     if (rp) vkDestroyRenderPass(gpu.device, rp, nullptr);
     vkDestroyDescriptorPool(gpu.device, dpool, nullptr);
+    if (push_tmpl) vkDestroyDescriptorUpdateTemplate(gpu.device, push_tmpl, nullptr);
     vkDestroyPipelineLayout(gpu.device, layout, nullptr);
     vkDestroyDescriptorSetLayout(gpu.device, set_layout, nullptr);
     vkDestroySampler(gpu.device, sampler, nullptr);

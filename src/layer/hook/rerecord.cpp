@@ -332,6 +332,7 @@ class Recorder {
   void resume_pass(bool last) {
     if (st_.pass == ReplayState::Pass::Dynamic) {
       begin_rendering(true, last);
+      if (rendering_.viewMask) bind_subpass_state_again();
     } else {
       VkRenderPassBeginInfo b = rp_begin_;
       b.renderPass = make_pass(last ? Split::Last : Split::Middle);
@@ -343,8 +344,8 @@ class Recorder {
 
   // With multiview, each begin of a pass (and each next subpass) leaves all bound state undefined
   // (the spec's multiview section), so the program set what the command uses inside its subpass: the
-  // binds, push constants and dynamic state recorded since the subpass began are recorded again, in
-  // their order.
+  // binds, push constants and dynamic state recorded since the subpass (or the dynamic rendering with
+  // a view mask) began are recorded again, in their order.
   void bind_subpass_state_again() {
     auto sets_state = [](const Cmd& c) {
       switch (c.op) {
@@ -369,7 +370,7 @@ class Recorder {
         [&](const Cmd& c, uint32_t s) {
           if (s >= t_.seq) return;
           if (c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2 || c.op == Op::NextSubpass ||
-              c.op == Op::NextSubpass2)
+              c.op == Op::NextSubpass2 || c.op == Op::BeginRendering)
             state.clear();
           else if (sets_state(c))
             state.push_back(&c);

@@ -29,7 +29,7 @@
 //                        create info; with --renderpass2 / --subpasses2: a VkMemoryBarrier2 chained to each
 //                        dependency. The layer re-chains them into its split passes.
 //   --multiview          with --renderpass: one-view multiview (VkRenderPassMultiviewCreateInfo); with
-//                        --renderpass2: viewMask 1. Beginning such a pass again leaves all bound state
+//                        --renderpass2 or --dynamic: viewMask 1. Beginning such a pass again leaves all bound state
 //                        undefined: the layer binds it again in each part of its split.
 // The program checks its own picture, then (when the layer is loaded) the capture's bytes.
 #include <array>
@@ -423,6 +423,7 @@ int main(int argc, char** argv) {
     rinfo.colorAttachmentCount = 1;
     rinfo.pColorAttachmentFormats = &format;
     if (depth) rinfo.depthAttachmentFormat = depth_format;
+    if (multiview) rinfo.viewMask = 1;
     VkPipelineDepthStencilStateCreateInfo dss{VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO};
     dss.depthTestEnable = dss.depthWriteEnable = VK_TRUE;
     dss.depthCompareOp = VK_COMPARE_OP_LESS;
@@ -544,6 +545,7 @@ int main(int argc, char** argv) {
         VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
         ri.renderArea = {{0, 0}, {W, H}};
         ri.layerCount = 1;
+        if (multiview) ri.viewMask = 1;
         ri.colorAttachmentCount = 1;
         ri.pColorAttachments = &color;
         VkRenderingAttachmentInfo depth_att{VK_STRUCTURE_TYPE_RENDERING_ATTACHMENT_INFO};

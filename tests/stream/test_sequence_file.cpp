@@ -153,6 +153,66 @@ TEST_P(SequenceRoundTrip, ConcurrentReadsFromManyThreads) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// ReadTarget::Mapped (the streamer's reads into staging) gives the same bytes: blobs larger than the
+// reader's 256 KiB pieces, ranges at odd offsets across pieces, with and without the checksum.
+TEST_P(SequenceRoundTrip, IntoMappedMemoryTheSameBytes) {
+  const std::string path = scratch_path("kseq");
+  const SequenceLayout layout{.fields = {{.name = "ramp", .kind = FieldKind::Buffer}, {.name = "noise", .kind = FieldKind::Buffer}}};
+  std::vector<std::vector<uint8_t>> frames[2];
+  {
+    SequenceWriter w(path, layout, {.compression = GetParam()});
+    for (uint32_t i = 0; i < 2; ++i) {
+      frames[i].resize(2);
+      frames[i][0].resize(700 * 1024 + 13 * i);
+      for (size_t k = 0; k < frames[i][0].size(); ++k) frames[i][0][k] = uint8_t((k / 5) * (i + 3));
+      std::mt19937 rng(99 + i);
+      frames[i][1].resize(600 * 1024 + 7);
+      for (auto& b : frames[i][1]) b = uint8_t(rng());
+      w.write_frame(i, {frames[i][0], frames[i][1]});
+    }
+    w.finish();
+  }
+  const SequenceReader r(path);
+  for (uint32_t i = 0; i < 2; ++i) {
+    for (uint32_t f = 0; f < 2; ++f) {
+      for (bool verify : {false, true}) {
+        std::vector<uint8_t> got(r.blob(i, f).raw_size + 1, 0xcd);
+        r.read(i, f, {got.data(), got.size() - 1}, verify, ReadTarget::Mapped);
+        EXPECT_EQ(got.back(), 0xcd);
+        got.pop_back();
+        EXPECT_EQ(got, frames[i][f]) << "frame " << i << " field " << f << (verify ? " verified" : "");
+      }
+    }
+    // The incompressible field stays raw: ranges of it, across the reader's pieces.
+    ASSERT_EQ(r.blob(i, 1).compression, Compression::None);
+    for (uint64_t at : {uint64_t(0), uint64_t(3), uint64_t(262141), uint64_t(500001)}) {
+      std::vector<uint8_t> part(r.blob(i, 1).raw_size - at - 5);
+      r.read_range(i, 1, at, part, ReadTarget::Mapped);
+      EXPECT_TRUE(std::equal(part.begin(), part.end(), frames[i][1].begin() + at)) << "at " << at;
+    }
+  }
+}
+
+// A file cut short after it was opened (another process truncating it): an error naming the file
+// and the offset, for reads into either kind of memory.
+TEST_P(SequenceRoundTrip, FileCutAfterOpeningIsAnErrorNotACrash) {
+  const std::string path = scratch_path("kseq");
+  write_test_sequence(path, GetParam());
+  const SequenceReader r(path);
+  const BlobInfo& b = r.blob(kFrames - 1, 0);
+  std::filesystem::resize_file(path, b.offset + 3);
+  std::vector<uint8_t> out(b.raw_size);
+  for (ReadTarget target : {ReadTarget::Memory, ReadTarget::Mapped}) {
+    try {
+      r.read(kFrames - 1, 0, out, false, target);
+      ADD_FAILURE() << "read a blob past the end of the file";
+    } catch (const SequenceError& e) {
+      EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind(path, 0), 0u) << e.what();
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Compression, SequenceRoundTrip,
                          ::testing::Values(Compression::None, Compression::Lz4, Compression::Zstd),
                          [](const auto& param_info) { return std::string(compression_name(param_info.param)); });

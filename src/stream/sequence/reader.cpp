@@ -1,6 +1,7 @@
-// SequenceReader: positional reads straight into the caller's memory (mapped staging memory, for the
-// streamer). Uncompressed blobs are one pread into the destination; compressed ones go through a
-// per-thread scratch buffer and decompress into the destination. Nothing allocates once warm.
+// SequenceReader: positional reads into the caller's memory. An uncompressed blob is one pread into the
+// destination, or, into mapped staging (ReadTarget::Mapped, the streamer), pieces through a
+// cache-resident buffer copied on with non-temporal stores (file_io.h); a compressed one decompresses
+// into the destination from a per-thread scratch buffer. Nothing allocates once warm.
 #include <unistd.h>
 
 #include "kiln/hash.h"
@@ -55,7 +56,8 @@ uint64_t SequenceReader::frame_raw_size(uint32_t frame) const {
   return impl_->frame_raw[frame];
 }
 
-void SequenceReader::read(uint32_t frame, uint32_t field, std::span<uint8_t> out, bool verify) const {
+void SequenceReader::read(uint32_t frame, uint32_t field, std::span<uint8_t> out, bool verify,
+                          ReadTarget target) const {
   const Impl& s = *impl_;
   const BlobInfo& b = s.blob(frame, field);
   if (out.size() != b.raw_size) {
@@ -63,7 +65,8 @@ void SequenceReader::read(uint32_t frame, uint32_t field, std::span<uint8_t> out
                                               " bytes was given, the blob is ", b.raw_size, " bytes"));
   }
   if (b.compression == Compression::None) {
-    seqio::pread_all(s.fd, s.path, out.data(), out.size(), b.offset, s.where(frame, field).c_str());
+    if (target == ReadTarget::Mapped) seqio::pread_to_mapped(s.fd, s.path, out.data(), out.size(), b.offset, s.where(frame, field).c_str());
+    else seqio::pread_all(s.fd, s.path, out.data(), out.size(), b.offset, s.where(frame, field).c_str());
   } else {
     uint8_t* stored = seqcodec::scratch(b.stored_size);
     seqio::pread_all(s.fd, s.path, stored, b.stored_size, b.offset, s.where(frame, field).c_str());
@@ -82,7 +85,8 @@ void SequenceReader::read(uint32_t frame, uint32_t field, std::span<uint8_t> out
   }
 }
 
-void SequenceReader::read_range(uint32_t frame, uint32_t field, uint64_t offset, std::span<uint8_t> out) const {
+void SequenceReader::read_range(uint32_t frame, uint32_t field, uint64_t offset, std::span<uint8_t> out,
+                                ReadTarget target) const {
   const Impl& s = *impl_;
   const BlobInfo& b = s.blob(frame, field);
   if (b.compression != Compression::None) {
@@ -93,7 +97,8 @@ void SequenceReader::read_range(uint32_t frame, uint32_t field, uint64_t offset,
     throw SequenceError(s.path, b.offset, str(s.where(frame, field), ": range [", offset, ", ", offset + out.size(),
                                               ") outside the blob's ", b.raw_size, " bytes"));
   }
-  seqio::pread_all(s.fd, s.path, out.data(), out.size(), b.offset + offset, "a blob range");
+  if (target == ReadTarget::Mapped) seqio::pread_to_mapped(s.fd, s.path, out.data(), out.size(), b.offset + offset, "a blob range");
+  else seqio::pread_all(s.fd, s.path, out.data(), out.size(), b.offset + offset, "a blob range");
 }
 
 }  // namespace kiln

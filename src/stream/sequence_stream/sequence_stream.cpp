@@ -391,7 +391,7 @@ struct SequenceStream::Impl {
     detail::FieldResource& field = target.fields[piece.field];
     if (field.image) {
       UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
-      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify);
+      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify, ReadTarget::Mapped);
       return up.finish(std::move(span));
     }
     if (options.path != UploadPath::Direct && piece.size > max_span) {
@@ -403,9 +403,9 @@ struct SequenceStream::Impl {
     }
     UploadSpan span = up.begin(*field.buffer, piece.offset, piece.size, options);
     if (piece.whole) {
-      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify);
+      rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify, ReadTarget::Mapped);
     } else {
-      rd.read_range(frame, piece.field, piece.offset, std::span<uint8_t>(span.data(), piece.size));
+      rd.read_range(frame, piece.field, piece.offset, std::span<uint8_t>(span.data(), piece.size), ReadTarget::Mapped);
     }
     return up.finish(std::move(span));
   }

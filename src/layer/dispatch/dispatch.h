@@ -182,6 +182,8 @@ namespace kiln::layer {
   X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT")                   \
   X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")     \
   X(CmdPushDescriptorSetKHR, nullptr)                                      \
+  X(CmdDrawMultiEXT, nullptr)                                              \
+  X(CmdDrawMultiIndexedEXT, nullptr)                                       \
   X(CmdBeginDebugUtilsLabelEXT, nullptr)                                   \
   X(CmdEndDebugUtilsLabelEXT, nullptr)                                     \
   X(CmdInsertDebugUtilsLabelEXT, nullptr)

@@ -650,7 +650,8 @@ std::vector<CopyJob> collect_jobs(Device& dev, const ReplayState& st, const Cmd&
   if (c.kind == Kind::Draw) {
     descriptors(col, st, VK_PIPELINE_BIND_POINT_GRAPHICS);
     attachments(col, st);
-    if (c.op == Op::DrawIndexed || c.op == Op::DrawIndexedIndirect || c.op == Op::DrawIndexedIndirectCount) {
+    if (c.op == Op::DrawIndexed || c.op == Op::DrawIndexedIndirect || c.op == Op::DrawIndexedIndirectCount ||
+        c.op == Op::DrawMultiIndexed) {
       CapturedResource meta;
       meta.role = ResourceRole::IndexBuffer;
       col.buffer(std::move(meta), st.index_buffer, st.index_offset, VK_WHOLE_SIZE);

@@ -241,6 +241,34 @@ VKAPI_ATTR void VKAPI_CALL CmdBindVertexBuffers2(VkCommandBuffer cb, uint32_t fi
   KILN_REC(CmdBindVertexBuffers2, Op::BindVertexBuffers2, Kind::Other, first, n, arr(s, b, n), arr(s, o, n),
            arr(s, sz, n), arr(s, st, n));
 }
+// Multi-draw (VK_EXT_multi_draw): the draw infos are `stride` apart; copied packed, replayed with
+// their own size as the stride. One record, one draw for the selection (the call is one command).
+VKAPI_ATTR void VKAPI_CALL CmdDrawMultiEXT(VkCommandBuffer cb, uint32_t n, const VkMultiDrawInfoEXT* info,
+                                           uint32_t instances, uint32_t first_instance, uint32_t stride) {
+  KILN_CB;
+  d.CmdDrawMultiEXT(cb, n, info, instances, first_instance, stride);
+  if (!s->recording) return;
+  auto* packed = static_cast<VkMultiDrawInfoEXT*>(s->arena.alloc(sizeof(VkMultiDrawInfoEXT) * std::max(n, 1u), alignof(VkMultiDrawInfoEXT)));
+  for (uint32_t i = 0; i < n; ++i)
+    packed[i] = *reinterpret_cast<const VkMultiDrawInfoEXT*>(reinterpret_cast<const uint8_t*>(info) + size_t(i) * stride);
+  KILN_REC(CmdDrawMultiEXT, Op::DrawMulti, Kind::Draw, n, static_cast<const VkMultiDrawInfoEXT*>(packed), instances,
+           first_instance, uint32_t(sizeof(VkMultiDrawInfoEXT)));
+}
+VKAPI_ATTR void VKAPI_CALL CmdDrawMultiIndexedEXT(VkCommandBuffer cb, uint32_t n, const VkMultiDrawIndexedInfoEXT* info,
+                                                  uint32_t instances, uint32_t first_instance, uint32_t stride,
+                                                  const int32_t* vertex_offset) {
+  KILN_CB;
+  d.CmdDrawMultiIndexedEXT(cb, n, info, instances, first_instance, stride, vertex_offset);
+  if (!s->recording) return;
+  auto* packed = static_cast<VkMultiDrawIndexedInfoEXT*>(
+      s->arena.alloc(sizeof(VkMultiDrawIndexedInfoEXT) * std::max(n, 1u), alignof(VkMultiDrawIndexedInfoEXT)));
+  for (uint32_t i = 0; i < n; ++i)
+    packed[i] = *reinterpret_cast<const VkMultiDrawIndexedInfoEXT*>(reinterpret_cast<const uint8_t*>(info) + size_t(i) * stride);
+  KILN_REC(CmdDrawMultiIndexedEXT, Op::DrawMultiIndexed, Kind::Draw, n,
+           static_cast<const VkMultiDrawIndexedInfoEXT*>(packed), instances, first_instance,
+           uint32_t(sizeof(VkMultiDrawIndexedInfoEXT)), arr(s, vertex_offset, vertex_offset ? 1u : 0u));
+}
+
 // Push descriptors: the writes with the one array each descriptor type reads (the others may point
 // anywhere the program likes, or nowhere).
 VKAPI_ATTR void VKAPI_CALL CmdPushDescriptorSetKHR(VkCommandBuffer cb, VkPipelineBindPoint bp, VkPipelineLayout layout,

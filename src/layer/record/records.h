@@ -31,6 +31,7 @@ enum class Op : uint16_t {
   BeginRenderPass2, NextSubpass2, EndRenderPass2,
   ExecuteCommands, BeginLabel, EndLabel,
   Draw, DrawIndexed, DrawIndirect, DrawIndexedIndirect, DrawIndirectCount, DrawIndexedIndirectCount,
+  DrawMulti, DrawMultiIndexed,
   Dispatch, DispatchBase, DispatchIndirect,
   CopyBuffer, CopyImage, BlitImage, CopyBufferToImage, CopyImageToBuffer, UpdateBuffer, FillBuffer,
   ClearColorImage, ClearDepthStencilImage, ClearAttachments, ResolveImage,

@@ -14,6 +14,8 @@
 //   --push-template      the same through vkCmdPushDescriptorSetWithTemplateKHR: a command the layer
 //                        does not record (its command buffer passes through, the call arrives intact
 //                        through the layer's trampoline)
+//   --multi-draw         dynamic rendering, the draw made by vkCmdDrawMultiEXT (VK_EXT_multi_draw) with
+//                        one draw info 16 bytes apart (the layer records it packed)
 //   --depth              dynamic rendering with a D32 depth attachment cleared to 1, depth test LESS:
 //                        the draw (z = 0) writes 0 everywhere
 //   --copy               check the capture of the upload's vkCmdCopyBufferToImage (frame 1, copy:1)
@@ -203,7 +205,7 @@ std::string show(const void* bytes, uint64_t size) {
 int main(int argc, char** argv) {
   std::string mode = "--dynamic";
   bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
-  bool chained = false, multiview = false, push_template = false;
+  bool chained = false, multiview = false, push_template = false, multi_draw = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--api") api = true;
@@ -215,6 +217,7 @@ int main(int argc, char** argv) {
     else if (a == "--depth") depth = true;
     else if (a == "--chained") chained = true;
     else if (a == "--multiview") multiview = true;
+    else if (a == "--multi-draw") multi_draw = true;
     else mode = a;
   }
   const bool dynamic = mode == "--dynamic" || mode == "--labels";
@@ -226,6 +229,13 @@ int main(int argc, char** argv) {
   VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   f11.multiview = VK_TRUE;  // --multiview: one-view multiview passes
   if (multiview) g_device_features = &f11;
+  VkPhysicalDeviceMultiDrawFeaturesEXT multi_draw_features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTI_DRAW_FEATURES_EXT};
+  multi_draw_features.multiDraw = VK_TRUE;
+  if (multi_draw) {
+    g_device_extensions.push_back(VK_EXT_MULTI_DRAW_EXTENSION_NAME);
+    multi_draw_features.pNext = g_device_features;
+    g_device_features = &multi_draw_features;
+  }
   {
     Gpu gpu;
     const VkFormat format = VK_FORMAT_R8G8B8A8_UNORM;
@@ -298,6 +308,7 @@ int main(int argc, char** argv) {
     w.pImageInfo = &ii;
     if (!push_descriptor) vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
     auto push_set = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetKHR"));
+    auto draw_multi = reinterpret_cast<PFN_vkCmdDrawMultiEXT>(vkGetDeviceProcAddr(gpu.device, "vkCmdDrawMultiEXT"));
     auto push_with_template = reinterpret_cast<PFN_vkCmdPushDescriptorSetWithTemplateKHR>(
         vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetWithTemplateKHR"));
     VkDescriptorUpdateTemplate push_tmpl = VK_NULL_HANDLE;
@@ -508,7 +519,16 @@ int main(int argc, char** argv) {
       vkCmdSetViewport(cb, 0, 1, &vp);
       vkCmdSetScissor(cb, 0, 1, &sc);
       vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint), &t);
-      vkCmdDraw(cb, 3, 1, 0, 0);
+      if (multi_draw) {
+        // One info in a 16-byte stride: the layer must honour the stride when it copies.
+        struct Padded {
+          VkMultiDrawInfoEXT info;
+          uint64_t pad;
+        } infos[1] = {{{0, 3}, 0}};
+        draw_multi(cb, 1, &infos[0].info, 1, 0, sizeof(Padded));
+      } else {
+        vkCmdDraw(cb, 3, 1, 0, 0);
+      }
     };
 
     if (api && gpu.has_api) {

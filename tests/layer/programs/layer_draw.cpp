@@ -732,7 +732,8 @@ int main(int argc, char** argv) {
       const KilnCapture* c = take_capture(gpu);
       if (c) {
         dump(c);
-        EXPECT(std::string(c->command) == "vkCmdDraw(3, 1, 0, 0)", "command %s", c->command);
+        const std::string command = multi_draw ? "vkCmdDrawMultiEXT(1, [...], 1, 0, 8)" : "vkCmdDraw(3, 1, 0, 0)";
+        EXPECT(std::string(c->command) == command, "command %s", c->command);
         EXPECT(std::string(c->pipeline_name) == "textured", "pipeline %s", c->pipeline_name);
         if (labels) EXPECT(std::string(c->label_path) == "Frame/Shadows", "label path %s", c->label_path);
         const KilnCaptureResource* color = find(c, "color_attachment", 0);

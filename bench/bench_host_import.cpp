@@ -185,9 +185,7 @@ ImportResult measure(const Device& d, VkBuffer target, const uint8_t* src, size_
 
 int main(int argc, char** argv) {
   try {
-    unsetenv("KILN_VALIDATION");
-    kiln::set_log_level(kiln::LogLevel::Warn);
-    kiln::Context ctx({.validation = kiln::Validation::Off});
+    kiln::Context ctx = bench::quiet_context();
     const bool cpu = ctx.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     const size_t size = size_t(argc > 1 ? std::max(1, std::atoi(argv[1])) : (cpu ? 64 : 256)) << 20;
     const int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : (cpu ? 2 : 4);

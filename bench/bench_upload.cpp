@@ -36,9 +36,7 @@ using bench::measure_peak;
 
 int main(int argc, char** argv) {
   try {
-    unsetenv("KILN_VALIDATION");
-    kiln::set_log_level(kiln::LogLevel::Warn);
-    kiln::Context ctx({.validation = kiln::Validation::Off});
+    kiln::Context ctx = bench::quiet_context();
     const bool cpu = ctx.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     const VkDeviceSize mib = argc > 1 ? VkDeviceSize(std::max(1, std::atoi(argv[1]))) : 256;
     const int reps = argc > 2 ? std::max(1, std::atoi(argv[2])) : (cpu ? 3 : 8);

@@ -289,9 +289,7 @@ SmallResult run_small(kiln::Context& ctx, const std::vector<kiln::Uploader*>& up
 
 int main(int argc, char** argv) {
   try {
-    unsetenv("KILN_VALIDATION");
-    kiln::set_log_level(kiln::LogLevel::Warn);
-    kiln::Context ctx({.validation = kiln::Validation::Off});
+    kiln::Context ctx = bench::quiet_context();
     const bool cpu = ctx.properties().deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     const VkDeviceSize big_mib = argc > 1 ? VkDeviceSize(std::max(1, std::atoi(argv[1]))) : (cpu ? 64 : 256);
     const uint32_t small_count = argc > 2 ? uint32_t(std::max(1, std::atoi(argv[2]))) : (cpu ? 2000 : 10000);

@@ -3,16 +3,26 @@
 #pragma once
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
 #include "kiln/commands.h"
 #include "kiln/context.h"
 #include "kiln/image.h"
+#include "kiln/log.h"
 
 namespace bench {
 
 using Clock = std::chrono::steady_clock;
+
+// The context of a bench that times copies: validation off whatever KILN_VALIDATION says (the layer
+// would be what is measured), warnings and errors only.
+inline kiln::Context quiet_context() {
+  unsetenv("KILN_VALIDATION");
+  kiln::set_log_level(kiln::LogLevel::Warn);
+  return kiln::Context({.validation = kiln::Validation::Off});
+}
 
 inline double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -13,6 +13,8 @@
 //   clear_image     a sampled texture, cleared by vkCmdClearColorImage
 //   storage         a second compute pipeline stores to the input buffer
 //   storage_image   a second compute pipeline stores to the texture (imageStore)
+//   storage_push    as storage, the writer's buffer bound with vkCmdPushDescriptorSetKHR: the layer finds
+//                   the write through the pushed set
 //   host            host-visible, unmapped at capture time; mapped and rewritten after the submission
 //   host_mapped     persistently mapped: the layer cannot see host writes, so it copies at once
 //   destroy         the input is destroyed and its memory freed before the capture is asked for
@@ -161,8 +163,9 @@ struct Pipeline {
   VkDescriptorSet set = VK_NULL_HANDLE;
 };
 
+// push_set: a push-descriptor set layout, and no set allocated.
 Pipeline make_pipeline(Gpu& gpu, const uint32_t* code, size_t bytes, std::vector<VkDescriptorType> types,
-                       uint32_t push_bytes, const char* name) {
+                       uint32_t push_bytes, const char* name, bool push_set = false) {
   Pipeline p;
   std::vector<VkDescriptorSetLayoutBinding> bindings;
   std::vector<VkDescriptorPoolSize> sizes;
@@ -173,6 +176,7 @@ Pipeline make_pipeline(Gpu& gpu, const uint32_t* code, size_t bytes, std::vector
   VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   li.bindingCount = uint32_t(bindings.size());
   li.pBindings = bindings.data();
+  if (push_set) li.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
   VKCHECK(vkCreateDescriptorSetLayout(gpu.device, &li, nullptr, &p.set_layout));
   VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
   VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
@@ -188,6 +192,7 @@ Pipeline make_pipeline(Gpu& gpu, const uint32_t* code, size_t bytes, std::vector
   ci.layout = p.layout;
   VKCHECK(vkCreateComputePipelines(gpu.device, VK_NULL_HANDLE, 1, &ci, nullptr, &p.pipeline));
   gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)p.pipeline, name);
+  if (push_set) return p;
   VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   dpi.maxSets = 1;
   dpi.poolSizeCount = uint32_t(sizes.size());
@@ -344,6 +349,7 @@ struct Case {
   bool alias = false;
   bool draw = false;         // the hooked command is a draw (draw_static), not the dispatch
   bool mips = false;         // the input is a 2D array texture with mips (mips_layers)
+  bool push = false;         // the writer's descriptors are pushed (storage_push)
   int cause = -1;            // the KilnCowCause expected to resolve the cow; -1: none
 };
 
@@ -359,7 +365,8 @@ bool known_case(const std::string& name, Case& c) {
   } else if (name == "clear_image") {
     c.image = true;
     c.cause = KILN_COW_CLEAR;
-  } else if (name == "storage") {
+  } else if (name == "storage" || name == "storage_push") {
+    c.push = name == "storage_push";
     c.cause = KILN_COW_STORAGE;
   } else if (name == "storage_image") {
     c.image = true;
@@ -419,6 +426,7 @@ int run_case(const Case& k, bool without_layer) {
     }
     g_queue_count = want;
   }
+  if (k.push) g_device_extensions.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   Gpu gpu;
   if (!without_layer && !gpu.has_api) {
     std::fprintf(stderr, "the kiln capture layer (with kilnGetCaptureStats) is not loaded\n");
@@ -494,10 +502,10 @@ int run_case(const Case& k, bool without_layer) {
   else write_buffer(gpu, reader.set, 0, in.buffer);
   write_buffer(gpu, reader.set, 1, sums.buffer);
   Pipeline writer{};
-  if (k.name == "storage") {
+  if (k.name == "storage" || k.push) {
     writer = make_pipeline(gpu, cow_write_comp, sizeof(cow_write_comp), {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}, 4,
-                           "cow_write");
-    write_buffer(gpu, writer.set, 0, in.buffer);
+                           "cow_write", k.push);
+    if (!k.push) write_buffer(gpu, writer.set, 0, in.buffer);
   } else if (k.name == "storage_image") {
     writer = make_pipeline(gpu, cow_write_image_comp, sizeof(cow_write_image_comp),
                            {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE}, 8, "cow_write_image");
@@ -625,9 +633,20 @@ int run_case(const Case& k, bool without_layer) {
       transition(cb, tex.image, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL);
       return seen;
     }
-    if (k.name == "storage" || k.name == "storage_image") {
+    if (k.name == "storage" || k.name == "storage_image" || k.push) {
       vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.pipeline);
-      vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.layout, 0, 1, &writer.set, 0, nullptr);
+      if (k.push) {
+        auto push_set = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(
+            vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetKHR"));
+        const VkDescriptorBufferInfo info{in.buffer, 0, VK_WHOLE_SIZE};
+        VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+        w.descriptorCount = 1;
+        w.descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        w.pBufferInfo = &info;
+        push_set(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.layout, 0, 1, &w);
+      } else {
+        vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, writer.layout, 0, 1, &writer.set, 0, nullptr);
+      }
       const uint32_t push[2] = {kSeed1, kSide};
       vkCmdPushConstants(cb, writer.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, k.image ? 8 : 4, push);
       if (k.image) vkCmdDispatch(cb, kSide / 8, kSide / 8, 1);

@@ -29,6 +29,7 @@ std::string shader_worker_socket();
 struct ShaderWorkerOptions {
   std::string socket;            // "": shader_worker_socket()
   double idle_seconds = 600;     // exits after this long with no request; 0: never
+  double request_seconds = 60;   // a connection that sends no whole request in this long is dropped
   const std::atomic<bool>* stop = nullptr;  // exits when it becomes true (checked every 100 ms)
   // Called once the socket (file descriptor `listener`) listens, before any request is served and
   // before the worker starts threads: e.g. to fork into the background.

@@ -58,11 +58,12 @@ class ScopedWorkerEnv {
 // A worker on a thread; stopped and joined on destruction.
 class WorkerThread {
  public:
-  explicit WorkerThread(std::string socket, double idle = 0) : socket_(std::move(socket)) {
-    thread_ = std::thread([this, idle] {
+  explicit WorkerThread(std::string socket, double idle = 0, double request = 60) : socket_(std::move(socket)) {
+    thread_ = std::thread([this, idle, request] {
       ShaderWorkerOptions o;
       o.socket = socket_;
       o.idle_seconds = idle;
+      o.request_seconds = request;
       o.stop = &stop_;
       o.user = &listening_;
       o.on_listening = [](const std::string&, int, void* user) { static_cast<std::atomic<bool>*>(user)->store(true); };
@@ -275,6 +276,19 @@ TEST(ShaderWorker, StopAndIdleEndIt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_TRUE(worker.finished()) << "still running after 10 s with a 0.2 s idle limit";
   }
+}
+
+// A client that connects and sends nothing is dropped after request_seconds: it holds neither a
+// thread nor the idle exit for longer.
+TEST(ShaderWorker, ASilentClientIsDropped) {
+  WorkerThread worker(test_socket(), 0.2, 0.3);
+  const int silent = shader_worker::connect_socket(test_socket(), 10);
+  ASSERT_GE(silent, 0);
+  const auto start = std::chrono::steady_clock::now();
+  while (!worker.finished() && std::chrono::steady_clock::now() - start < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(worker.finished()) << "a silent client kept the worker alive";
+  close(silent);
 }
 
 TEST(ShaderWorker, AnotherCompilerIsRefusedAndTheClientCompilesHere) {

@@ -134,6 +134,8 @@ ShaderWorkerStats serve_shader_worker(const ShaderWorkerOptions& options) {
       close(fd);
       continue;
     }
+    // A client that connects and then says nothing must not hold a thread, and the idle exit, forever.
+    shader_worker::set_timeouts(fd, options.request_seconds);
     {
       std::lock_guard lock(state.mutex);
       ++state.active;

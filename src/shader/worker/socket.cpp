@@ -26,13 +26,6 @@ bool make_address(const std::string& path, sockaddr_un* addr) {
   return true;
 }
 
-void set_timeouts(int fd, double seconds) {
-  timeval tv{};
-  tv.tv_sec = time_t(seconds);
-  tv.tv_usec = suseconds_t((seconds - double(tv.tv_sec)) * 1e6);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
 
 bool write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -62,6 +55,14 @@ std::string default_socket() {
   const char* runtime = std::getenv("XDG_RUNTIME_DIR");
   if (runtime && *runtime) return std::string(runtime) + "/kiln-shader-worker.sock";
   return "/tmp/kiln-shader-worker-" + std::to_string(getuid()) + ".sock";
+}
+
+void set_timeouts(int fd, double seconds) {
+  timeval tv{};
+  tv.tv_sec = time_t(seconds);
+  tv.tv_usec = suseconds_t((seconds - double(tv.tv_sec)) * 1e6);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 bool peer_is_same_user(int fd) {

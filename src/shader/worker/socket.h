@@ -13,6 +13,9 @@ std::string default_socket();
 // Whether the process at the other end of `fd` runs as this user (SO_PEERCRED).
 bool peer_is_same_user(int fd);
 
+// Sends and receives on `fd` give up after `seconds` (SO_SNDTIMEO / SO_RCVTIMEO).
+void set_timeouts(int fd, double seconds);
+
 // A socket connected to `path` whose peer runs as this user, with send and receive timeouts of
 // `timeout_seconds`; -1 when nothing answers there (or another user does).
 int connect_socket(const std::string& path, double timeout_seconds);

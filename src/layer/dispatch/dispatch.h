@@ -182,6 +182,7 @@ namespace kiln::layer {
   X(CmdSetDepthBiasEnable, "vkCmdSetDepthBiasEnableEXT")                   \
   X(CmdSetPrimitiveRestartEnable, "vkCmdSetPrimitiveRestartEnableEXT")     \
   X(CmdPushDescriptorSetKHR, nullptr)                                      \
+  X(CmdPushDescriptorSetWithTemplateKHR, nullptr)                          \
   X(CmdDrawMultiEXT, nullptr)                                              \
   X(CmdDrawMultiIndexedEXT, nullptr)                                       \
   X(CmdBeginDebugUtilsLabelEXT, nullptr)                                   \

@@ -542,6 +542,25 @@ void copies(Collector& col, const Cmd& c) {
 
 }  // namespace
 
+// The set a push into set number `set` of `layout` writes: the pushes so far when they have the same
+// set layout (a copy when another state shares them), else a fresh one; null when the layout is
+// unknown (the set then counts as not bound).
+static DescriptorSet* push_target(Device& dev, BindState& bs, VkPipelineLayout layout_handle, uint32_t set) {
+  auto layout = dev.pipeline_layouts.get(layout_handle);
+  if (bs.sets.size() <= set) bs.sets.resize(set + 1);
+  BoundSet& b = bs.sets[set];
+  b.set = VK_NULL_HANDLE;
+  b.dynamic_offsets.clear();
+  std::shared_ptr<DescriptorSetLayout> set_layout = layout && set < layout->sets.size() ? layout->sets[set] : nullptr;
+  if (!set_layout) {
+    b.pushed.reset();
+    return nullptr;
+  }
+  if (!b.pushed || b.pushed->layout != set_layout) b.pushed = make_descriptor_set(set_layout);
+  else if (b.pushed.use_count() > 1) b.pushed = std::make_shared<DescriptorSet>(*b.pushed);
+  return b.pushed.get();
+}
+
 std::shared_ptr<DescriptorSet> bound_descriptors(Device& dev, const BindState& bs, uint32_t set) {
   if (set >= bs.sets.size()) return nullptr;
   if (bs.sets[set].pushed) return bs.sets[set].pushed;
@@ -575,23 +594,18 @@ void ReplayState::track(Device& dev, const Cmd& c) {
     }
     case Op::PushDescriptorSet: {
       const auto& a = static_cast<const PushDescriptorSetCmd&>(c).args;
-      BindState& bs = bind_state(*this, std::get<0>(a));
-      auto layout = dev.pipeline_layouts.get(std::get<1>(a));
-      const uint32_t set = std::get<2>(a);
-      if (bs.sets.size() <= set) bs.sets.resize(set + 1);
-      BoundSet& b = bs.sets[set];
-      b.set = VK_NULL_HANDLE;
-      b.dynamic_offsets.clear();
-      std::shared_ptr<DescriptorSetLayout> set_layout =
-          layout && set < layout->sets.size() ? layout->sets[set] : nullptr;
-      if (!set_layout) {
-        b.pushed.reset();  // unknown layout: collect says the set is not bound
-        break;
-      }
-      // Pushes into a set of the same layout add to it; a push with another layout starts over.
-      if (!b.pushed || b.pushed->layout != set_layout) b.pushed = make_descriptor_set(set_layout);
-      else if (b.pushed.use_count() > 1) b.pushed = std::make_shared<DescriptorSet>(*b.pushed);
-      for (uint32_t i = 0; i < std::get<3>(a); ++i) write_descriptors(*b.pushed, std::get<4>(a)[i]);
+      if (DescriptorSet* pushed = push_target(dev, bind_state(*this, std::get<0>(a)), std::get<1>(a), std::get<2>(a)))
+        for (uint32_t i = 0; i < std::get<3>(a); ++i) write_descriptors(*pushed, std::get<4>(a)[i]);
+      break;
+    }
+    case Op::PushDescriptorSetWithTemplate: {
+      const auto& a = static_cast<const PushDescriptorSetWithTemplateCmd&>(c).args;
+      auto t = dev.update_templates.get(std::get<0>(a));
+      // The template names its bind point; one destroyed since leaves the set unknown (not bound).
+      const VkPipelineBindPoint bp = t ? t->bind_point : VK_PIPELINE_BIND_POINT_GRAPHICS;
+      DescriptorSet* pushed = push_target(dev, bind_state(*this, bp), std::get<1>(a), std::get<2>(a));
+      if (pushed && t) write_template(*pushed, *t, std::get<3>(a));
+      else if (pushed) bind_state(*this, bp).sets[std::get<2>(a)].pushed.reset();
       break;
     }
     case Op::PushConstants: {

@@ -352,6 +352,7 @@ class Recorder {
         case Op::BindPipeline:
         case Op::BindDescriptorSets:
         case Op::PushDescriptorSet:
+        case Op::PushDescriptorSetWithTemplate:
         case Op::PushConstants:
         case Op::BindVertexBuffers:
         case Op::BindVertexBuffers2:

@@ -6,6 +6,7 @@
 
 #include "dispatch/hooks.h"
 #include "state.h"
+#include "track/descriptor_writes.h"
 
 namespace kiln::layer {
 
@@ -306,6 +307,26 @@ VKAPI_ATTR void VKAPI_CALL CmdPushDescriptorSetKHR(VkCommandBuffer cb, VkPipelin
   }
   KILN_REC(CmdPushDescriptorSetKHR, Op::PushDescriptorSet, Kind::Other, bp, layout, set, n,
            static_cast<const VkWriteDescriptorSet*>(c));
+}
+// Push descriptors through a template: the bytes the template reads from `data`, copied (their size
+// from the template's entries, which the layer tracks).
+VKAPI_ATTR void VKAPI_CALL CmdPushDescriptorSetWithTemplateKHR(VkCommandBuffer cb, VkDescriptorUpdateTemplate tmpl,
+                                                               VkPipelineLayout layout, uint32_t set, const void* data) {
+  KILN_CB;
+  d.CmdPushDescriptorSetWithTemplateKHR(cb, tmpl, layout, set, data);
+  if (!s->recording) return;
+  auto t = s->device->update_templates.get(tmpl);
+  const size_t size = t ? template_data_size(*t) : 0;
+  if (size == 0) {
+    s->fail(t ? "vkCmdPushDescriptorSetWithTemplateKHR's template holds a descriptor type the layer does not re-record"
+              : "vkCmdPushDescriptorSetWithTemplateKHR's template is unknown to the layer");
+    return;
+  }
+  // Aligned for the structs the template reads out of it.
+  void* copy = s->arena.alloc(size, alignof(VkDescriptorBufferInfo));
+  std::memcpy(copy, data, size);
+  KILN_REC(CmdPushDescriptorSetWithTemplateKHR, Op::PushDescriptorSetWithTemplate, Kind::Other, tmpl, layout, set,
+           static_cast<const void*>(copy));
 }
 VKAPI_ATTR void VKAPI_CALL CmdPushConstants(VkCommandBuffer cb, VkPipelineLayout layout, VkShaderStageFlags stages,
                                             uint32_t offset, uint32_t size, const void* values) {

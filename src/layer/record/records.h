@@ -25,7 +25,8 @@ enum class Kind : uint8_t { Other, Draw, Dispatch, Copy };
 
 enum class Op : uint16_t {
   Generic,
-  BindPipeline, BindDescriptorSets, PushDescriptorSet, PushConstants, BindVertexBuffers, BindVertexBuffers2,
+  BindPipeline, BindDescriptorSets, PushDescriptorSet, PushDescriptorSetWithTemplate, PushConstants,
+  BindVertexBuffers, BindVertexBuffers2,
   BindIndexBuffer,
   BeginRendering, EndRendering, BeginRenderPass, NextSubpass, EndRenderPass,
   BeginRenderPass2, NextSubpass2, EndRenderPass2,
@@ -92,6 +93,7 @@ using CmdOf = typename FnArgs<std::remove_cvref_t<decltype(std::declval<DeviceDi
 using BindPipelineCmd = CmdOf<&DeviceDispatch::CmdBindPipeline>;
 using BindDescriptorSetsCmd = CmdOf<&DeviceDispatch::CmdBindDescriptorSets>;
 using PushDescriptorSetCmd = CmdOf<&DeviceDispatch::CmdPushDescriptorSetKHR>;
+using PushDescriptorSetWithTemplateCmd = CmdOf<&DeviceDispatch::CmdPushDescriptorSetWithTemplateKHR>;
 using PushConstantsCmd = CmdOf<&DeviceDispatch::CmdPushConstants>;
 using BindVertexBuffersCmd = CmdOf<&DeviceDispatch::CmdBindVertexBuffers>;
 using BindVertexBuffers2Cmd = CmdOf<&DeviceDispatch::CmdBindVertexBuffers2>;

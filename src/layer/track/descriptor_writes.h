@@ -18,4 +18,13 @@ std::shared_ptr<DescriptorSet> make_descriptor_set(std::shared_ptr<DescriptorSet
 // says writes do.
 void write_descriptors(DescriptorSet& set, const VkWriteDescriptorSet& w);
 
+// The writes a descriptor update template makes from `data` (vkUpdateDescriptorSetWithTemplate,
+// vkCmdPushDescriptorSetWithTemplateKHR), into `set`. Inline uniform blocks are skipped (bytes, not
+// descriptors).
+void write_template(DescriptorSet& set, const UpdateTemplate& t, const void* data);
+
+// How many bytes of `data` the template reads; 0 when one of its entries has a type whose data the
+// layer does not know the size of (it cannot copy it then).
+size_t template_data_size(const UpdateTemplate& t);
+
 }  // namespace kiln::layer

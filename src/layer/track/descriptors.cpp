@@ -184,6 +184,50 @@ void write_descriptors(DescriptorSet& set, const VkWriteDescriptorSet& w) {
   });
 }
 
+void write_template(DescriptorSet& set, const UpdateTemplate& t, const void* data) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  for (const VkDescriptorUpdateTemplateEntry& e : t.entries) {
+    if (e.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) continue;
+    // One write per descriptor, reading each from its stride in the program's data.
+    for (uint32_t i = 0; i < e.descriptorCount; ++i) {
+      const uint8_t* p = bytes + e.offset + e.stride * i;
+      VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+      w.dstBinding = e.dstBinding;
+      w.dstArrayElement = e.dstArrayElement + i;
+      w.descriptorCount = 1;
+      w.descriptorType = e.descriptorType;
+      w.pImageInfo = reinterpret_cast<const VkDescriptorImageInfo*>(p);
+      w.pBufferInfo = reinterpret_cast<const VkDescriptorBufferInfo*>(p);
+      w.pTexelBufferView = reinterpret_cast<const VkBufferView*>(p);
+      write_descriptors(set, w);
+    }
+  }
+}
+
+size_t template_data_size(const UpdateTemplate& t) {
+  size_t end = 0;
+  for (const VkDescriptorUpdateTemplateEntry& e : t.entries) {
+    if (e.descriptorCount == 0) continue;
+    size_t one = 0;
+    switch (e.descriptorType) {
+      case VK_DESCRIPTOR_TYPE_SAMPLER:
+      case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER:
+      case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE:
+      case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
+      case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: one = sizeof(VkDescriptorImageInfo); break;
+      case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+      case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+      case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+      case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC: one = sizeof(VkDescriptorBufferInfo); break;
+      case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+      case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: one = sizeof(VkBufferView); break;
+      default: return 0;  // inline uniform blocks, acceleration structures, ...
+    }
+    end = std::max(end, size_t(e.offset) + size_t(e.stride) * (e.descriptorCount - 1) + one);
+  }
+  return end;
+}
+
 namespace hooks {
 
 VKAPI_ATTR void VKAPI_CALL UpdateDescriptorSets(VkDevice device, uint32_t write_count, const VkWriteDescriptorSet* writes,
@@ -215,6 +259,7 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateDescriptorUpdateTemplate(VkDevice device,
     auto t = std::make_shared<UpdateTemplate>();
     t->entries.assign(info->pDescriptorUpdateEntries, info->pDescriptorUpdateEntries + info->descriptorUpdateEntryCount);
     t->type = info->templateType;
+    t->bind_point = info->pipelineBindPoint;
     dev->update_templates.add(*out, std::move(t));
   }
   return r;
@@ -231,26 +276,8 @@ VKAPI_ATTR void VKAPI_CALL UpdateDescriptorSetWithTemplate(VkDevice device, VkDe
                                                            VkDescriptorUpdateTemplate tmpl, const void* data) {
   Device* dev = device_of(device);
   dev->d.UpdateDescriptorSetWithTemplate(device, set, tmpl, data);
-  auto t = dev->update_templates.get(tmpl);
-  if (!t) return;
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  for (const VkDescriptorUpdateTemplateEntry& e : t->entries) {
-    // One write per descriptor, reading each from its stride in the program's data.
-    for (uint32_t i = 0; i < e.descriptorCount; ++i) {
-      const uint8_t* p = bytes + e.offset + e.stride * i;
-      VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
-      w.dstSet = set;
-      w.dstBinding = e.dstBinding;
-      w.dstArrayElement = e.dstArrayElement + i;
-      w.descriptorCount = 1;
-      w.descriptorType = e.descriptorType;
-      w.pImageInfo = reinterpret_cast<const VkDescriptorImageInfo*>(p);
-      w.pBufferInfo = reinterpret_cast<const VkDescriptorBufferInfo*>(p);
-      w.pTexelBufferView = reinterpret_cast<const VkBufferView*>(p);
-      if (e.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) break;
-      apply_write(dev, w);
-    }
-  }
+  if (auto t = dev->update_templates.get(tmpl))
+    if (auto s = dev->descriptor_sets.get(set)) write_template(*s, *t, data);
 }
 
 }  // namespace hooks

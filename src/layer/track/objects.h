@@ -119,6 +119,7 @@ struct DescriptorPool {
 struct UpdateTemplate {
   std::vector<VkDescriptorUpdateTemplateEntry> entries;
   VkDescriptorUpdateTemplateType type = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET;
+  VkPipelineBindPoint bind_point = VK_PIPELINE_BIND_POINT_GRAPHICS;  // push-descriptor templates
 };
 
 struct ShaderModule {

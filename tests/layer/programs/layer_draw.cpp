@@ -11,9 +11,11 @@
 //   --expect-none        check that nothing was captured (a spec matching nothing, or none)
 //   --push-descriptor    dynamic rendering, the texture bound with vkCmdPushDescriptorSetKHR (the layer
 //                        captures it from the pushed writes)
-//   --push-template      the same through vkCmdPushDescriptorSetWithTemplateKHR: a command the layer
-//                        does not record (its command buffer passes through, the call arrives intact
-//                        through the layer's trampoline)
+//   --push-template      the same through vkCmdPushDescriptorSetWithTemplateKHR (the layer copies the
+//                        bytes the template reads)
+//   --color-write        dynamic rendering, colour writes enabled by vkCmdSetColorWriteEnableEXT
+//                        (VK_EXT_color_write_enable): a command the layer does not record (its command
+//                        buffer passes through, the call arrives intact through the layer's trampoline)
 //   --multi-draw         dynamic rendering, the draw made by vkCmdDrawMultiEXT (VK_EXT_multi_draw) with
 //                        one draw info 16 bytes apart (the layer records it packed)
 //   --depth              dynamic rendering with a D32 depth attachment cleared to 1, depth test LESS:
@@ -205,7 +207,7 @@ std::string show(const void* bytes, uint64_t size) {
 int main(int argc, char** argv) {
   std::string mode = "--dynamic";
   bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
-  bool chained = false, multiview = false, push_template = false, multi_draw = false;
+  bool chained = false, multiview = false, push_template = false, multi_draw = false, color_write = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--api") api = true;
@@ -218,6 +220,7 @@ int main(int argc, char** argv) {
     else if (a == "--chained") chained = true;
     else if (a == "--multiview") multiview = true;
     else if (a == "--multi-draw") multi_draw = true;
+    else if (a == "--color-write") color_write = true;
     else mode = a;
   }
   const bool dynamic = mode == "--dynamic" || mode == "--labels";
@@ -235,6 +238,14 @@ int main(int argc, char** argv) {
     g_device_extensions.push_back(VK_EXT_MULTI_DRAW_EXTENSION_NAME);
     multi_draw_features.pNext = g_device_features;
     g_device_features = &multi_draw_features;
+  }
+  VkPhysicalDeviceColorWriteEnableFeaturesEXT color_write_features{
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COLOR_WRITE_ENABLE_FEATURES_EXT};
+  color_write_features.colorWriteEnable = VK_TRUE;
+  if (color_write) {
+    g_device_extensions.push_back(VK_EXT_COLOR_WRITE_ENABLE_EXTENSION_NAME);
+    color_write_features.pNext = g_device_features;
+    g_device_features = &color_write_features;
   }
   {
     Gpu gpu;
@@ -308,6 +319,8 @@ int main(int argc, char** argv) {
     w.pImageInfo = &ii;
     if (!push_descriptor) vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
     auto push_set = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetKHR"));
+    auto set_color_write = reinterpret_cast<PFN_vkCmdSetColorWriteEnableEXT>(
+        vkGetDeviceProcAddr(gpu.device, "vkCmdSetColorWriteEnableEXT"));
     auto draw_multi = reinterpret_cast<PFN_vkCmdDrawMultiEXT>(vkGetDeviceProcAddr(gpu.device, "vkCmdDrawMultiEXT"));
     auto push_with_template = reinterpret_cast<PFN_vkCmdPushDescriptorSetWithTemplateKHR>(
         vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetWithTemplateKHR"));
@@ -426,9 +439,9 @@ int main(int argc, char** argv) {
     VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
     cbs.attachmentCount = 1;
     cbs.pAttachments = &blend;
-    VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
+    VkDynamicState dyn[3] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR, VK_DYNAMIC_STATE_COLOR_WRITE_ENABLE_EXT};
     VkPipelineDynamicStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-    ds.dynamicStateCount = 2;
+    ds.dynamicStateCount = color_write ? 3 : 2;
     ds.pDynamicStates = dyn;
     VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
     rinfo.colorAttachmentCount = 1;
@@ -518,6 +531,10 @@ int main(int argc, char** argv) {
       VkRect2D sc{{0, 0}, {subpasses ? kSubpass0Width : W, H}};
       vkCmdSetViewport(cb, 0, 1, &vp);
       vkCmdSetScissor(cb, 0, 1, &sc);
+      if (color_write) {
+        const VkBool32 on = VK_TRUE;
+        set_color_write(cb, 1, &on);
+      }
       vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint), &t);
       if (multi_draw) {
         // One info in a 16-byte stride: the layer must honour the stride when it copies.

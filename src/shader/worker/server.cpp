@@ -97,7 +97,8 @@ void serve_connection(int fd, WorkerState& state) {
 }  // namespace
 
 ShaderWorkerStats serve_shader_worker(const ShaderWorkerOptions& options) {
-  const std::string path = options.socket.empty() ? shader_worker::default_socket() : options.socket;
+  const std::string path = options.socket.empty() ? shader_worker_socket() : options.socket;
+  if (path.empty()) throw Error("KILN_SHADER_WORKER is 'off' and no socket was given to serve on");
   const int listener = shader_worker::listen_socket(path);
   struct stat ours{};
   stat(path.c_str(), &ours);

@@ -102,12 +102,13 @@ void CopyBatch::add_recorded(CommandBuffer& cmd, VkBuffer staging, Buffer& dst, 
     t.covered.emplace(lo, hi);
   }
   count(region.size);
-  std::vector<VkBufferCopy> bodies, ends;
-  split_aligned(region, bodies, ends);
+  cut_.clear();  // record_target's scratch, free again here
+  ends_.clear();
+  split_aligned(region, cut_, ends_);
   cmd.use(dst, Use::TransferDst);
   cmd.flush_barriers();
-  if (!bodies.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(bodies.size()), bodies.data());
-  if (!ends.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(ends.size()), ends.data());
+  if (!cut_.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(cut_.size()), cut_.data());
+  if (!ends_.empty()) vkCmdCopyBuffer(cmd.handle(), src, dst.handle(), uint32_t(ends_.size()), ends_.data());
   ++regions_recorded_;
 }
 

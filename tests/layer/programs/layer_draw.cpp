@@ -18,6 +18,9 @@
 //                        buffer passes through, the call arrives intact through the layer's trampoline)
 //   --multi-draw         dynamic rendering, the draw made by vkCmdDrawMultiEXT (VK_EXT_multi_draw) with
 //                        one draw info 16 bytes apart (the layer records it packed)
+//   --multi-draw-indexed the same by vkCmdDrawMultiIndexedEXT: indices {7, 1, 2, 3} in a uint16 index
+//                        buffer, firstIndex 1, and a vertex offset of -1 given through pVertexOffset
+//                        (the capture lists the index buffer with those bytes)
 //   --depth              dynamic rendering with a D32 depth attachment cleared to 1, depth test LESS:
 //                        the draw (z = 0) writes 0 everywhere
 //   --copy               check the capture of the upload's vkCmdCopyBufferToImage (frame 1, copy:1)
@@ -208,6 +211,7 @@ int main(int argc, char** argv) {
   std::string mode = "--dynamic";
   bool api = false, none = false, device_group = false, push_descriptor = false, copy = false, depth = false;
   bool chained = false, multiview = false, push_template = false, multi_draw = false, color_write = false;
+  bool indexed = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--api") api = true;
@@ -220,6 +224,7 @@ int main(int argc, char** argv) {
     else if (a == "--chained") chained = true;
     else if (a == "--multiview") multiview = true;
     else if (a == "--multi-draw") multi_draw = true;
+    else if (a == "--multi-draw-indexed") multi_draw = indexed = true;
     else if (a == "--color-write") color_write = true;
     else mode = a;
   }
@@ -267,6 +272,9 @@ int main(int argc, char** argv) {
     Buffer readback = gpu.buffer(W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     const float vertices[6] = {-1, -1, 3, -1, -1, 3};
     Buffer vbo = gpu.buffer(sizeof(vertices), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, vertices);
+    const uint16_t indices[4] = {7, 1, 2, 3};  // first index 1, vertex offset -1: vertices 0, 1, 2
+    Buffer ibo = gpu.buffer(sizeof(indices), VK_BUFFER_USAGE_INDEX_BUFFER_BIT, indices);
+    gpu.name(VK_OBJECT_TYPE_BUFFER, (uint64_t)ibo.buffer, "indices");
 
     // Submission 1: the texture's upload.
     gpu.run([&](VkCommandBuffer cb) {
@@ -322,6 +330,8 @@ int main(int argc, char** argv) {
     auto set_color_write = reinterpret_cast<PFN_vkCmdSetColorWriteEnableEXT>(
         vkGetDeviceProcAddr(gpu.device, "vkCmdSetColorWriteEnableEXT"));
     auto draw_multi = reinterpret_cast<PFN_vkCmdDrawMultiEXT>(vkGetDeviceProcAddr(gpu.device, "vkCmdDrawMultiEXT"));
+    auto draw_multi_indexed = reinterpret_cast<PFN_vkCmdDrawMultiIndexedEXT>(
+        vkGetDeviceProcAddr(gpu.device, "vkCmdDrawMultiIndexedEXT"));
     auto push_with_template = reinterpret_cast<PFN_vkCmdPushDescriptorSetWithTemplateKHR>(
         vkGetDeviceProcAddr(gpu.device, "vkCmdPushDescriptorSetWithTemplateKHR"));
     VkDescriptorUpdateTemplate push_tmpl = VK_NULL_HANDLE;
@@ -536,7 +546,15 @@ int main(int argc, char** argv) {
         set_color_write(cb, 1, &on);
       }
       vkCmdPushConstants(cb, layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(Tint), &t);
-      if (multi_draw) {
+      if (indexed) {
+        vkCmdBindIndexBuffer(cb, ibo.buffer, 0, VK_INDEX_TYPE_UINT16);
+        struct Padded {
+          VkMultiDrawIndexedInfoEXT info;
+          uint32_t pad;
+        } infos[1] = {{{1, 3, 0}, 0}};
+        const int32_t vertex_offset = -1;  // overrides each info's vertexOffset
+        draw_multi_indexed(cb, 1, &infos[0].info, 1, 0, sizeof(Padded), &vertex_offset);
+      } else if (multi_draw) {
         // One info in a 16-byte stride: the layer must honour the stride when it copies.
         struct Padded {
           VkMultiDrawInfoEXT info;
@@ -749,7 +767,9 @@ int main(int argc, char** argv) {
       const KilnCapture* c = take_capture(gpu);
       if (c) {
         dump(c);
-        const std::string command = multi_draw ? "vkCmdDrawMultiEXT(1, [...], 1, 0, 8)" : "vkCmdDraw(3, 1, 0, 0)";
+        const std::string command = indexed      ? "vkCmdDrawMultiIndexedEXT(1, [...], 1, 0, 12, [...])"
+                                    : multi_draw ? "vkCmdDrawMultiEXT(1, [...], 1, 0, 8)"
+                                                 : "vkCmdDraw(3, 1, 0, 0)";
         EXPECT(std::string(c->command) == command, "command %s", c->command);
         EXPECT(std::string(c->pipeline_name) == "textured", "pipeline %s", c->pipeline_name);
         if (labels) EXPECT(std::string(c->label_path) == "Frame/Shadows", "label path %s", c->label_path);
@@ -781,6 +801,12 @@ int main(int argc, char** argv) {
         }
         const KilnCaptureResource* v = find(c, "vertex_buffer", 0);
         if (v) EXPECT(v->before_size == sizeof(vertices) && std::memcmp(v->before, vertices, sizeof(vertices)) == 0, "vertices");
+        const KilnCaptureResource* ix = indexed ? find(c, "index_buffer", 0) : nullptr;
+        if (ix) {
+          EXPECT(std::string(ix->debug_name) == "indices" && !ix->written, "index buffer description");
+          EXPECT(ix->before_size == sizeof(indices) && std::memcmp(ix->before, indices, sizeof(indices)) == 0,
+                 "index bytes: %s", show(ix->before, ix->before_size).c_str());
+        }
         const KilnCaptureResource* p = find(c, "push_constants");
         if (p) EXPECT(p->before_size == sizeof(Tint) && std::memcmp(p->before, &last, sizeof(Tint)) == 0, "push constants");
         gpu.api.free_capture(gpu.device, c);
@@ -812,6 +838,7 @@ int main(int argc, char** argv) {
     gpu.destroy(upload);
     gpu.destroy(readback);
     gpu.destroy(vbo);
+    gpu.destroy(ibo);
   }
   return result();
 }

@@ -91,16 +91,22 @@ struct ProgramDesc {
 };
 
 // What one recording has bound, so that consecutive record() calls skip what is already there. One
-// per command buffer recording (a local next to the CommandBuffer); reset() after binding anything
-// yourself on that command buffer.
+// per command buffer recording (a local next to the CommandBuffer); reset() after binding or pushing
+// anything yourself on that command buffer.
 struct BindingState {
   static constexpr uint32_t kMaxSets = 8;
   struct Point {
     VkPipeline pipeline = VK_NULL_HANDLE;
     std::array<VkDescriptorSet, kMaxSets> sets{};
     std::array<uint64_t, kMaxSets> compat{};  // layout compatibility key of sets 0..i (0: none)
+    uint32_t count = 0;                       // sets [0, count) may be non-null
   };
   std::array<Point, 2> points{};  // graphics, compute
+  // The push constants last sent: with which layout, whose values (a program's id) at which change.
+  // Binding a pipeline of another layout forgets them, as it may disturb them.
+  VkPipelineLayout push_layout = VK_NULL_HANDLE;
+  uint64_t push_source = 0;
+  uint64_t push_version = 0;
   void reset() { *this = {}; }
 };
 
@@ -108,6 +114,7 @@ struct BindingState {
 struct ProgramStats {
   uint64_t sets_written = 0;  // fresh sets written (vkUpdateDescriptorSets): content not seen lately
   uint64_t sets_reused = 0;   // record()s that bound a set written earlier with the same content
+  uint64_t pushes_skipped = 0;  // record()s whose push constants the BindingState showed already sent
 };
 
 class Program {
@@ -158,7 +165,8 @@ class Program {
 
   // cmd.use() for every bound resource (what record() starts with): before a rendering pass.
   void use_resources(CommandBuffer& cmd);
-  // use_resources, then binds the pipeline, the descriptor sets and the push constants. A set whose
+  // use_resources, then binds the pipeline, the descriptor sets and the push constants (with a
+  // BindingState: only what differs from what it holds, push constants included). A set whose
   // bindings changed is looked up by content among the sets written before (resources, ranges,
   // layouts; up to 256 per set) and written fresh only when not found, so cycling through a few
   // buffers or textures writes each combination once. Throws Error when a binding has nothing

@@ -42,6 +42,29 @@ TEST(SetCache, AFullBucketDisplacesItsLeastRecentlyUsedSet) {
   EXPECT_EQ(cache.find(extra, SetCache::hash(extra)), fake_set(0x200));
 }
 
+// A draw loop cycling through its buffers (ids that step evenly, wherever they start) or through
+// offsets into one buffer: a quarter of the capacity in keys all stay. A bucket that drew more than
+// kWays of them would miss on every round.
+TEST(SetCache, KeysThatStepEvenlyAllStayWhenTheyFillAQuarter) {
+  for (uint64_t start : {1ull, 10ull, 1000ull, 77777ull, 1ull << 33}) {
+    for (uint64_t step : {1ull, 2ull, 3ull, 7ull, 64ull}) {
+      for (bool offsets : {false, true}) {
+        SetCache cache(256);
+        std::vector<std::vector<uint64_t>> keys;
+        for (uint64_t i = 0; i < 64; ++i) {
+          const uint64_t v = start + i * step;
+          keys.push_back(offsets ? std::vector<uint64_t>{5, 0, v * 256, 256, 0} : std::vector<uint64_t>{v, 0, 0, 16, 0});
+        }
+        for (size_t i = 0; i < keys.size(); ++i) cache.insert(keys[i], SetCache::hash(keys[i]), fake_set(0x100 + i));
+        for (size_t i = 0; i < keys.size(); ++i) {
+          ASSERT_EQ(cache.find(keys[i], SetCache::hash(keys[i])), fake_set(0x100 + i))
+              << "start " << start << " step " << step << (offsets ? " (offsets)" : " (ids)") << " key " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(SetCache, CapacityIsAPowerOfTwoOfAtLeastOneBucket) {
   EXPECT_EQ(SetCache(0).capacity(), SetCache::kWays);
   EXPECT_EQ(SetCache(100).capacity(), 64u);

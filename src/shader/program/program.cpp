@@ -2,6 +2,7 @@
 #include "kiln/program.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -88,8 +89,26 @@ struct Program::Impl {
   std::vector<std::shared_ptr<SetData>> sets;      // per set index
   std::vector<std::vector<std::string>> set_names;  // per set, per SetData binding index: names for errors
   std::vector<BindingInfo> infos;                  // per merged binding
+  // What use_resources() checks, flattened from `infos`: one entry per element and use (rebuilt with
+  // them; elements never move within their SetData).
+  struct UseCheck {
+    const Element* element;
+    Use use;
+    UseInfo buffer_use;
+  };
+  std::vector<UseCheck> use_checks;
   std::vector<uint8_t> push_data;
+  // Which values push_data holds, for BindingState: this program's id (unique in the process) and a
+  // count of its changes.
+  uint64_t push_source = next_push_source();
+  uint64_t push_version = 1;
+  uint64_t pushes_skipped = 0;
   std::unique_ptr<detail::Reloader> reloader;
+
+  static uint64_t next_push_source() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
 
   // What a bind() by name reaches: the binding, its slot in `infos`, the element, the owned block
   // (uniform blocks) and the set holding them.
@@ -122,6 +141,7 @@ struct Program::Impl {
   [[noreturn]] void unknown(std::string_view what, std::string_view name) const;
   int find(std::string_view name) const;
   const Target& target(std::string_view full_name);
+  [[gnu::noinline]] const Target& find_target(std::string_view full_name, NameMemo& memo);
   Element& element(uint32_t binding_index, int64_t index);
   OwnedBlock* owned(uint32_t binding_index, int64_t index);
   void install(std::unique_ptr<ProgramCore> next);
@@ -159,6 +179,7 @@ void Program::Impl::build_sets(const std::vector<std::shared_ptr<SetData>>* old)
     OwnedBlock block{.element = e, .data = std::vector<uint8_t>(std::max<uint32_t>(b.block->size, 4), 0)};
     block.active = !sd.elements[e].bound || sd.elements[e].buffer == nullptr;
     sd.owned.push_back(std::move(block));
+    sd.owned_dirty = true;
   }
   sets = std::move(next);
 }
@@ -189,6 +210,14 @@ void Program::Impl::build_infos() {
     }
     for (uint32_t u = 0; u < info.use_count; ++u) info.buffer_uses[u] = use_info(info.uses[u]);
     infos.push_back(info);
+  }
+  use_checks.clear();
+  for (const BindingInfo& info : infos) {
+    for (uint32_t k = 0; k < info.count; ++k) {
+      for (uint32_t u = 0; u < info.use_count; ++u) {
+        use_checks.push_back({&sets[info.set_data]->elements[info.element + k], info.uses[u], info.buffer_uses[u]});
+      }
+    }
   }
   const uint32_t push = core->push_size;
   push_data.resize(push, 0);
@@ -301,7 +330,16 @@ OwnedBlock* Program::Impl::owned(uint32_t binding_index, int64_t index) {
 
 const Program::Impl::Target& Program::Impl::target(std::string_view full) {
   NameMemo& memo = name_memo[memo_slot(full)];
-  if (memo.valid && memo.name == full) return memo.target;
+  if (memo.valid && memo.name.size() == full.size()) {
+    // Names are short: a plain loop beats a call to memcmp.
+    size_t i = 0;
+    while (i < full.size() && memo.name[i] == full[i]) ++i;
+    if (i == full.size()) return memo.target;
+  }
+  return find_target(full, memo);
+}
+
+const Program::Impl::Target& Program::Impl::find_target(std::string_view full, NameMemo& memo) {
   int64_t index = -1;
   const std::string_view n = split_index(full, &index);
   const int i = find(n);
@@ -491,8 +529,10 @@ void Program::set_bytes(std::string_view path, const void* data, size_t size, co
   if (std::memcmp(o->data.data() + r.offset, data, size) != 0) {
     std::memcpy(o->data.data() + r.offset, data, size);
     o->dirty = true;
+    m.sets[m.infos[size_t(i)].set_data]->owned_dirty = true;
   } else if (!m.sets[m.infos[size_t(i)].set_data]->elements[o->element].bound) {
     o->dirty = true;
+    m.sets[m.infos[size_t(i)].set_data]->owned_dirty = true;
   }
 }
 
@@ -507,6 +547,7 @@ void Program::push_bytes(std::string_view path, const void* data, size_t size, c
   if (!resolve(pc->members, rest, &r)) m.unknown("no push-constant member named", path);
   check_value(m.name, path, r, size, scalar);
   std::memcpy(m.push_data.data() + r.offset, data, size);
+  ++m.push_version;
 }
 
 // ---- sharing ----
@@ -536,21 +577,13 @@ void Program::share_set(uint32_t set, Program& owner) {
 // ---- recording ----
 
 void Program::use_resources(CommandBuffer& cmd) {
-  Impl& m = *impl_;
-  for (const BindingInfo& info : m.infos) {
-    if (!info.use_count) continue;
-    SetData& sd = *m.sets[info.set_data];
-    for (uint32_t k = 0; k < info.count; ++k) {
-      Element& e = sd.elements[info.element + k];
-      if (!e.bound) continue;  // record() names it
-      for (uint32_t u = 0; u < info.use_count; ++u) {
-        if (e.buffer) {
-          // Checked here first: drawing again with the same buffers is the common case.
-          if (!use_needs_nothing(e.buffer->state(), info.buffer_uses[u], cmd.family())) cmd.use(*e.buffer, info.uses[u]);
-        } else if (e.image) {
-          cmd.use(*e.image, info.uses[u]);
-        }
-      }
+  for (const Impl::UseCheck& u : impl_->use_checks) {
+    const Element& e = *u.element;  // unbound, or program-owned memory: neither buffer nor image
+    if (e.buffer) {
+      // Checked here first: drawing again with the same buffers is the common case.
+      if (!use_needs_nothing(e.buffer->state(), u.buffer_use, cmd.family())) cmd.use(*e.buffer, u.use);
+    } else if (e.image) {
+      cmd.use(*e.image, u.use);
     }
   }
 }
@@ -563,8 +596,9 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
   std::array<VkDescriptorSet, BindingState::kMaxSets> handles;  // [0, n) filled below
   try {
     for (uint32_t s = 0; s < n; ++s) {
-      m.sets[s]->flush(m.set_names[s]);
-      handles[s] = m.sets[s]->current;
+      SetData& sd = *m.sets[s];
+      if (sd.dirty || sd.owned_dirty) sd.flush(m.set_names[s]);
+      handles[s] = sd.current;
     }
   } catch (Error& e) {
     e.add_context(str("recording program '", m.name, "'"));
@@ -576,6 +610,7 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
     if (pt.pipeline != core.pipeline) {
       cmd.bind_pipeline(core.bind_point, core.pipeline);
       pt.pipeline = core.pipeline;
+      if (state->push_layout != core.layout) state->push_layout = VK_NULL_HANDLE;
     }
     first = n;
     for (uint32_t s = 0; s < n; ++s) {
@@ -588,11 +623,12 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
       pt.sets[s] = handles[s];
       pt.compat[s] = core.compat[s];
     }
-    // Past this program's sets: forgotten (record() always binds sets 0..n-1, so these are contiguous).
-    for (uint32_t s = n; s < BindingState::kMaxSets && (pt.sets[s] || pt.compat[s]); ++s) {
+    // Past this program's sets: forgotten.
+    for (uint32_t s = n; s < pt.count; ++s) {
       pt.sets[s] = VK_NULL_HANDLE;
       pt.compat[s] = 0;
     }
+    pt.count = n;
   } else {
     cmd.bind_pipeline(core.bind_point, core.pipeline);
   }
@@ -600,7 +636,18 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
     cmd.bind_descriptor_sets(core.bind_point, core.layout, first, Slice<VkDescriptorSet>(handles.data() + first, n - first));
   }
   if (core.push_size) {
+    // Drawing many times with the same values is common; sending them again costs a driver call.
+    if (state && state->push_layout == core.layout && state->push_source == m.push_source &&
+        state->push_version == m.push_version) {
+      ++m.pushes_skipped;
+      return;
+    }
     cmd.push_constants(core.layout, core.layout_stages, 0, core.push_size, m.push_data.data());
+    if (state) {
+      state->push_layout = core.layout;
+      state->push_source = m.push_source;
+      state->push_version = m.push_version;
+    }
   }
 }
 
@@ -647,10 +694,12 @@ void Program::Impl::install(std::unique_ptr<ProgramCore> next) {
       if (s.name == b.name && s.data != o->data) {
         copy_members(s.layout, s.data, *b.block, o->data);
         o->dirty = true;
+        sets[infos[i].set_data]->owned_dirty = true;
       }
     }
   }
   if (old_push && refl().push_constants) copy_members(*old_push, old_push_data, *refl().push_constants, push_data);
+  ++push_version;
 }
 
 bool Program::update() {
@@ -669,6 +718,7 @@ bool Program::update() {
 
 ProgramStats Program::stats() const {
   ProgramStats s;
+  s.pushes_skipped = impl_->pushes_skipped;
   for (const auto& sd : impl_->sets) {
     s.sets_written += sd->cache.misses();
     s.sets_reused += sd->cache.hits();

@@ -104,7 +104,8 @@ struct SetData {
   std::vector<Element> elements;
   std::vector<OwnedBlock> owned;
   VkDescriptorSet current = VK_NULL_HANDLE;
-  bool dirty = true;
+  bool dirty = true;        // an element changed: find or write the set for the new content
+  bool owned_dirty = true;  // an owned block may wait for upload (set by whoever marks one dirty)
 
   // Written sets by content (resource ids, ranges, layouts): rebinding what a set was written with
   // reuses it. Sets leave only when displaced, through `retired_sets`.
@@ -139,7 +140,7 @@ struct SetData {
 
   int find_binding(uint32_t binding) const;
   // Copies changed owned blocks into uniform memory; when anything changed, binds the cached set
-  // written with the same content or writes a fresh one.
+  // written with the same content or writes a fresh one. Nothing to do unless dirty or owned_dirty.
   // Throws Error naming the first unbound binding (`names` gives binding names for the message).
   void flush(const std::vector<std::string>& names);
   // Hands retired sets and chunks to Context::defer.

@@ -8,35 +8,22 @@ namespace kiln::detail {
 SetCache::SetCache(uint32_t capacity) {
   const uint32_t n = std::bit_floor(std::max(capacity, kWays));
   entries_.resize(n);
-  bucket_mask_ = n / kWays - 1;
+  buckets_ = n / kWays;
 }
 
-uint64_t SetCache::hash(std::span<const uint64_t> key) {
-  // Each word mixed on its own (with its position) and summed: no multiply chain through the key,
-  // so a record() hashing its set's content does not wait on it word after word.
-  auto mix = [](uint64_t w, size_t i) {
-    const uint64_t x = (w + i) * 0x9E3779B97F4A7C15ull;
-    return x ^ (x >> 29);
-  };
-  uint64_t h = key.size();
-  size_t i = 0;
-  for (; i + 4 <= key.size(); i += 4) {
-    h += mix(key[i], i) + mix(key[i + 1], i + 1) + mix(key[i + 2], i + 2) + mix(key[i + 3], i + 3);
+static bool same(const uint64_t* stored, std::span<const uint64_t> key) {
+  // A few words: a plain loop beats a call to memcmp.
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (stored[i] != key[i]) return false;
   }
-  for (; i < key.size(); ++i) h += mix(key[i], i);
-  h *= 0xBF58476D1CE4E5B9ull;
-  return h ^ (h >> 31);
-}
-
-static bool same(const std::vector<uint64_t>& stored, std::span<const uint64_t> key) {
-  return stored.size() == key.size() && std::equal(key.begin(), key.end(), stored.begin());
+  return true;
 }
 
 VkDescriptorSet SetCache::find(std::span<const uint64_t> key, uint64_t hash) {
-  Entry* bucket = &entries_[kWays * (hash & bucket_mask_)];
+  Entry* bucket = &entries_[kWays * bucket_of(hash)];
   for (uint32_t way = 0; way < kWays; ++way) {
     Entry& e = bucket[way];
-    if (e.set != VK_NULL_HANDLE && e.hash == hash && same(e.key, key)) {
+    if (e.set != VK_NULL_HANDLE && e.hash == hash && e.size == key.size() && same(e.key(), key)) {
       e.stamp = ++clock_;
       ++hits_;
       return e.set;
@@ -47,7 +34,7 @@ VkDescriptorSet SetCache::find(std::span<const uint64_t> key, uint64_t hash) {
 }
 
 VkDescriptorSet SetCache::insert(std::span<const uint64_t> key, uint64_t hash, VkDescriptorSet set) {
-  Entry* bucket = &entries_[kWays * (hash & bucket_mask_)];
+  Entry* bucket = &entries_[kWays * bucket_of(hash)];
   // An empty way (stamp 0), else the least recently used.
   Entry* victim = bucket;
   for (uint32_t way = 1; way < kWays; ++way) {
@@ -57,7 +44,9 @@ VkDescriptorSet SetCache::insert(std::span<const uint64_t> key, uint64_t hash, V
   victim->hash = hash;
   victim->stamp = ++clock_;
   victim->set = set;
-  victim->key.assign(key.begin(), key.end());  // keeps its capacity: no allocation once warm
+  victim->size = key.size();
+  if (key.size() <= kInlineWords) std::copy(key.begin(), key.end(), victim->short_key.begin());
+  else victim->long_key.assign(key.begin(), key.end());  // keeps its capacity: no allocation once warm
   return displaced;
 }
 

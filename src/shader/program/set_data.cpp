@@ -156,8 +156,13 @@ void SetData::throw_unbound(const std::vector<std::string>& names, size_t elemen
 }
 
 void SetData::flush(const std::vector<std::string>& names) {
-  for (OwnedBlock& b : owned) {
-    if (b.active && b.dirty) upload_owned(b);
+  if (owned_dirty) {
+    // An inactive block (a user buffer stands in for it) waits: set() makes it active and dirty,
+    // and owned_dirty, again.
+    owned_dirty = false;
+    for (OwnedBlock& b : owned) {
+      if (b.active && b.dirty) upload_owned(b);
+    }
   }
   if (!dirty) return;
   // The content, which also finds what is unbound before any set is taken.

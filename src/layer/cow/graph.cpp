@@ -15,6 +15,9 @@ const SubmissionGraph::Node* SubmissionGraph::node(uint64_t serial) const {
 }
 
 bool SubmissionGraph::try_ready(Node& n, const std::function<uint64_t(VkSemaphore)>& counter) {
+  // A batch behind one that waits runs after it: its signals cover everything earlier on the queue
+  // (Vulkan 7.4.1, "Semaphore Signaling"), so it waits for that batch's waits as well.
+  if (n.previous_on_queue && !ready(n.previous_on_queue)) return false;
   std::vector<uint64_t> parents;
   for (const SemaphoreUse& w : n.waits) {
     if (timeline_.count(w.semaphore)) {

@@ -3,7 +3,8 @@
 // batches each ready one waits for. Copy-on-write needs it for timeline semaphores, which let a batch
 // be submitted before the batch that signals what it waits for: a write submitted later can happen
 // earlier (../shared/seeds/002, "Ordering and timeline semaphores"). A signal also covers everything
-// submitted before it on its queue, so each batch counts the one before it on its queue as a parent.
+// submitted before it on its queue, so each batch counts the one before it on its queue as a parent,
+// and is ready only once that one is.
 #pragma once
 
 #include <vulkan/vulkan.h>

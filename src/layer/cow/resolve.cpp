@@ -216,6 +216,10 @@ std::vector<VkSemaphore> resolve_hits(Device& dev, VkQueue queue, const WriteSet
     if (!writes.hits(*c, &cause)) continue;
     if (c->active) {
       if (dev.graph.ancestor(writer_batch, c->batch)) continue;  // it happens before the captured command
+    } else if (c->queue == queue) {
+      // Behind the captured batch on its own queue, so after it whatever that batch waits for: the copy
+      // goes in between on this queue, as for a ready one (its leading barrier covers the captured
+      // batch, earlier in submission order).
     } else {
       // The captured command's batch waits for something not submitted yet. A writer that is ready
       // cannot come after it (it would wait for the captured batch's signals): it comes before, or

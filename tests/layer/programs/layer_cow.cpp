@@ -22,13 +22,17 @@
 //                   first queue, waits timeline value 1) is submitted before batch 1 (second queue: fills
 //                   the input, signals 1); batch 3 (second queue, waits for batch 2) fills it again. The
 //                   capture shows batch 1's content; only batch 3 resolves the cow. Exits 77 (skipped)
-//                   where the family has one queue: on ONE queue lavapipe (Mesa 22.3) deadlocks on this
-//                   wait-before-signal even without any layer, so there is no single-queue case.
+//                   where the family has one queue.
 //   timeline2_only  the same without batch 3: nothing resolves the cow
-//   timeline1       the seed's case on ONE queue (batch 2 hooked and waiting for 1, then batch 1 signalling
-//                   it, then batch 3 writing after 2). Drivers that cannot run a wait before its signal on
-//                   one queue hang here without any layer (lavapipe does): the program waits 10 s for its
-//                   fences and exits 77 (skipped) when they never signal.
+//   timeline1       the out-of-order case on ONE queue. The seed's order cannot run there: a semaphore
+//                   signal waits for every command earlier in submission order (Vulkan spec 7.4.1,
+//                   "Semaphore Signaling"), so batch 1 queued behind batch 2 could only signal after batch
+//                   2, which waits for that signal: a deadlock by the spec (lavapipe and NVIDIA hang on it
+//                   without any layer). What one queue allows: batch 2 (hooked) waits for timeline value 1,
+//                   which the HOST signals; batch 1 (fills the input) is submitted behind it while batch 2
+//                   is not ready, so neither has run when the layer sees the write. Batch 1 runs after
+//                   batch 2 (queue order and its leading barrier): the capture shows the input as it was
+//                   before the fill, and batch 1's fill resolves the cow.
 //   timeline3       a writer the layer must hold back, across three queues: batch 2 (hooked, queue 0,
 //                   waits 1, signals 2) and batch 3 (queue 1, waits 2, fills the input) are both submitted
 //                   before batch 1 (queue 2, fills the input, signals 1). When batch 3 arrives the layer
@@ -344,7 +348,7 @@ struct Case {
   bool timeline = false;
   bool two_queues = false;
   bool three_queues = false;  // timeline3: the held writer
-  bool one_queue_timeline = false;  // timeline1: all on one queue, skipped where the driver hangs
+  bool one_queue_timeline = false;  // timeline1: both batches on one queue, the host signals
   bool follow_up = false;    // timeline: batch 3 writes the input after the hooked batch
   bool alias = false;
   bool draw = false;         // the hooked command is a draw (draw_static), not the dispatch
@@ -385,7 +389,6 @@ bool known_case(const std::string& name, Case& c) {
   } else if (name == "timeline1") {
     c.timeline = true;
     c.one_queue_timeline = true;
-    c.follow_up = true;
     c.cause = KILN_COW_TRANSFER;
   } else if (name == "timeline3") {
     c.timeline = true;
@@ -672,47 +675,57 @@ int run_case(const Case& k, bool without_layer) {
     VkSemaphoreCreateInfo si{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
     si.pNext = &ti;
     VKCHECK(vkCreateSemaphore(gpu.device, &si, nullptr, &timeline));
-    // Batch 2 (hooked) waits for 1 and signals 2; batch 1 fills the input and signals 1; batch 3 waits
-    // for 2 and fills it again.
-    VkCommandBuffer b2 = record_read(sums);
-    VkCommandBuffer b1 = begin();
-    seen = final_content = record_write(b1, kFill1);
-    end(b1);
-    cbs = {b2, b1};
-    submit(gpu, gpu.queue, b2, fences[0], timeline, 1, 2);
-    if (use_api) {
+    // The capture cannot be ready while the hooked batch waits.
+    auto expect_no_capture_yet = [&] {
+      if (!use_api) return;
       const KilnCapture* early = nullptr;
       VkResult r = gpu.api.get_capture(gpu.device, &early);
       EXPECT(r == VK_NOT_READY, "kilnGetCapture while the hooked batch waits: %d, want VK_NOT_READY", int(r));
       if (r == VK_SUCCESS) gpu.api.free_capture(gpu.device, early);
-    }
-    if (k.three_queues) {
-      // Batch 3 before batch 1: held by the layer until batch 1 says the hooked batch comes first.
-      VkCommandBuffer b3 = begin();
-      final_content = record_write(b3, kFill2);
-      end(b3);
-      cbs.push_back(b3);
-      submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
-      submit(gpu, queue3, b1, fences[1], timeline, 0, 1);
-    } else {
-      submit(gpu, queue2, b1, fences[1], timeline, 0, 1);
-    }
-    if (k.follow_up && !k.three_queues) {
-      VkCommandBuffer b3 = begin();
-      final_content = record_write(b3, kFill2);
-      end(b3);
-      cbs.push_back(b3);
-      submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
-    }
+    };
+    VkCommandBuffer b2 = record_read(sums);
+    VkCommandBuffer b1 = begin();
     if (k.one_queue_timeline) {
-      VkResult w = vkWaitForFences(gpu.device, 3, fences, VK_TRUE, 10'000'000'000ull);
-      if (w == VK_TIMEOUT) {
-        std::printf("cow %s: skipped, this driver cannot run a wait before its signal on one queue\n", k.name.c_str());
-        std::fflush(stdout);
-        std::_Exit(77);
-      }
-      VKCHECK(w);
+      // Batch 2 (hooked) waits for 1, which the host signals once batch 1 (fills the input) is queued
+      // behind it with no semaphore. `seen` stays the input's first content: batch 2 reads it first.
+      final_content = record_write(b1, kFill1);
+      end(b1);
+      cbs = {b2, b1};
+      submit(gpu, gpu.queue, b2, fences[0], timeline, 1, 2);
+      submit(gpu, gpu.queue, b1, fences[1]);
+      EXPECT(vkGetFenceStatus(gpu.device, fences[0]) == VK_NOT_READY, "batch 2 ran before the host signalled 1");
+      expect_no_capture_yet();
+      VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
+      signal.semaphore = timeline;
+      signal.value = 1;
+      VKCHECK(vkSignalSemaphore(gpu.device, &signal));
+      VKCHECK(vkWaitForFences(gpu.device, 2, fences, VK_TRUE, UINT64_MAX));
     } else {
+      // Batch 2 (hooked) waits for 1 and signals 2; batch 1 fills the input and signals 1; batch 3
+      // waits for 2 and fills it again.
+      seen = final_content = record_write(b1, kFill1);
+      end(b1);
+      cbs = {b2, b1};
+      submit(gpu, gpu.queue, b2, fences[0], timeline, 1, 2);
+      expect_no_capture_yet();
+      if (k.three_queues) {
+        // Batch 3 before batch 1: held by the layer until batch 1 says the hooked batch comes first.
+        VkCommandBuffer b3 = begin();
+        final_content = record_write(b3, kFill2);
+        end(b3);
+        cbs.push_back(b3);
+        submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
+        submit(gpu, queue3, b1, fences[1], timeline, 0, 1);
+      } else {
+        submit(gpu, queue2, b1, fences[1], timeline, 0, 1);
+      }
+      if (k.follow_up && !k.three_queues) {
+        VkCommandBuffer b3 = begin();
+        final_content = record_write(b3, kFill2);
+        end(b3);
+        cbs.push_back(b3);
+        submit(gpu, queue2, b3, fences[2], timeline, 2, 0);
+      }
       VKCHECK(vkWaitForFences(gpu.device, k.follow_up ? 3 : 2, fences, VK_TRUE, UINT64_MAX));
     }
   } else {

@@ -55,6 +55,7 @@ case "$cmd" in
     # secondaries, multisampled attachments. Real drivers discard DONT_CARE stores; lavapipe keeps them.
     for c in "layer_draw --dynamic draw:1" "layer_draw --push-descriptor draw:1" "layer_draw --push-template draw:1" \
              "layer_draw --multi-draw draw:1" \
+             "layer_draw --multi-draw-indexed draw:1" \
              "layer_draw --dynamic --multiview draw:1" "layer_draw --renderpass draw:1" "layer_draw --renderpass2 draw:1" \
              "layer_draw --secondary draw:1" "layer_draw --depth draw:1" "layer_draw --subpasses draw:1" \
              "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_draw --renderpass2 --chained draw:1" \

@@ -283,6 +283,17 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
           col.view(std::move(meta), d.view, d.layout);
           break;
         case VK_DESCRIPTOR_TYPE_SAMPLER: break;
+        case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK: {
+          // The bytes live in the set, known on the host; no shader writes them.
+          CopyJob j;
+          add_members(meta, use.block);
+          meta.written = false;
+          meta.size = d.bytes.size();
+          j.meta = std::move(meta);
+          j.inline_bytes = d.bytes;
+          col.jobs.push_back(std::move(j));
+          break;
+        }
         default:
           col.note("set " + std::to_string(set) + " binding " + std::to_string(binding) + ": descriptor type " +
                    meta.descriptor_type + " not captured");

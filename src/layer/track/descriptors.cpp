@@ -1,6 +1,7 @@
 // Descriptor set layouts, pools and sets: each set's current content (writes, copies, templates), read
 // by the hook at submit time to know what a command can reach.
 #include <algorithm>
+#include <cstring>
 
 #include "dispatch/hooks.h"
 #include "state.h"
@@ -139,16 +140,43 @@ std::shared_ptr<DescriptorSet> make_descriptor_set(std::shared_ptr<DescriptorSet
     s->bindings.resize(s->layout->bindings.size());
     for (size_t b = 0; b < s->layout->bindings.size(); ++b) {
       const auto& lb = s->layout->bindings[b];
-      // Inline uniform blocks count bytes, not descriptors: one placeholder.
-      uint32_t n = lb.type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK ? 1 : lb.count;
-      s->bindings[b].resize(n);
+      // Inline uniform blocks count bytes, not descriptors: one placeholder holding them.
+      const bool block = lb.type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK;
+      s->bindings[b].resize(block ? 1 : lb.count);
       for (Descriptor& d : s->bindings[b]) d.type = lb.type;
+      if (block) s->bindings[b][0].bytes.assign(lb.count, 0);
     }
   }
   return s;
 }
 
+std::vector<uint8_t>* inline_block(DescriptorSet& set, uint32_t binding) {
+  if (!set.layout) return nullptr;
+  const int bi = set.layout->index_of(binding);
+  if (bi < 0) return nullptr;
+  const size_t b = static_cast<size_t>(bi);
+  if (set.layout->bindings[b].type != VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK || set.bindings[b].empty()) return nullptr;
+  return &set.bindings[b][0].bytes;
+}
+
+// Bytes into an inline uniform block at `offset`, clipped to the block (the program's writes are
+// valid, but the layer must not trust them with its memory).
+static void write_block(DescriptorSet& set, uint32_t binding, uint32_t offset, const void* data, size_t size) {
+  std::vector<uint8_t>* block = inline_block(set, binding);
+  if (!block || !data || offset >= block->size()) return;
+  std::memcpy(block->data() + offset, data, std::min(size, block->size() - offset));
+}
+
 void write_descriptors(DescriptorSet& set, const VkWriteDescriptorSet& w) {
+  if (w.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+    // dstArrayElement and descriptorCount are a byte offset and a size; the bytes ride in the chain.
+    for (auto* e = static_cast<const VkBaseInStructure*>(w.pNext); e; e = e->pNext) {
+      if (e->sType != VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK) continue;
+      const auto* in = reinterpret_cast<const VkWriteDescriptorSetInlineUniformBlock*>(e);
+      write_block(set, w.dstBinding, w.dstArrayElement, in->pData, std::min(in->dataSize, w.descriptorCount));
+    }
+    return;
+  }
   hooks::for_descriptors(set, w.dstBinding, w.dstArrayElement, w.descriptorCount, [&](Descriptor& d, uint32_t i) {
     d = Descriptor{};
     d.type = w.descriptorType;
@@ -187,7 +215,11 @@ void write_descriptors(DescriptorSet& set, const VkWriteDescriptorSet& w) {
 void write_template(DescriptorSet& set, const UpdateTemplate& t, const void* data) {
   const auto* bytes = static_cast<const uint8_t*>(data);
   for (const VkDescriptorUpdateTemplateEntry& e : t.entries) {
-    if (e.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) continue;
+    if (e.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+      // descriptorCount bytes at `offset` in the data, to byte dstArrayElement of the block.
+      write_block(set, e.dstBinding, e.dstArrayElement, bytes + e.offset, e.descriptorCount);
+      continue;
+    }
     // One write per descriptor, reading each from its stride in the program's data.
     for (uint32_t i = 0; i < e.descriptorCount; ++i) {
       const uint8_t* p = bytes + e.offset + e.stride * i;
@@ -208,6 +240,10 @@ size_t template_data_size(const UpdateTemplate& t) {
   size_t end = 0;
   for (const VkDescriptorUpdateTemplateEntry& e : t.entries) {
     if (e.descriptorCount == 0) continue;
+    if (e.descriptorType == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+      end = std::max(end, size_t(e.offset) + e.descriptorCount);  // bytes, not descriptors
+      continue;
+    }
     size_t one = 0;
     switch (e.descriptorType) {
       case VK_DESCRIPTOR_TYPE_SAMPLER:
@@ -221,7 +257,7 @@ size_t template_data_size(const UpdateTemplate& t) {
       case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC: one = sizeof(VkDescriptorBufferInfo); break;
       case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
       case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER: one = sizeof(VkBufferView); break;
-      default: return 0;  // inline uniform blocks, acceleration structures, ...
+      default: return 0;  // acceleration structures, ...
     }
     end = std::max(end, size_t(e.offset) + size_t(e.stride) * (e.descriptorCount - 1) + one);
   }
@@ -240,6 +276,15 @@ VKAPI_ATTR void VKAPI_CALL UpdateDescriptorSets(VkDevice device, uint32_t write_
     auto src = dev->descriptor_sets.get(c.srcSet);
     auto dst = dev->descriptor_sets.get(c.dstSet);
     if (!src || !dst) continue;
+    if (const std::vector<uint8_t>* from = inline_block(*src, c.srcBinding)) {
+      // Inline uniform blocks: descriptorCount bytes from byte srcArrayElement to byte dstArrayElement.
+      if (c.srcArrayElement < from->size()) {
+        const std::vector<uint8_t> bytes(from->begin() + c.srcArrayElement,
+                                         from->begin() + std::min<size_t>(from->size(), size_t(c.srcArrayElement) + c.descriptorCount));
+        write_block(*dst, c.dstBinding, c.dstArrayElement, bytes.data(), bytes.size());
+      }
+      continue;
+    }
     std::vector<Descriptor> taken;
     for_descriptors(*src, c.srcBinding, c.srcArrayElement, c.descriptorCount,
                     [&](Descriptor& d, uint32_t) { taken.push_back(d); });

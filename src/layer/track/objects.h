@@ -100,6 +100,7 @@ struct Descriptor {
   VkSampler sampler = VK_NULL_HANDLE;
   VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
   VkBufferView texel_view = VK_NULL_HANDLE;
+  std::vector<uint8_t> bytes;  // an inline uniform block's content (its binding's one placeholder)
 };
 
 struct DescriptorSet {

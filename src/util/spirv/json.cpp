@@ -93,6 +93,9 @@ const char* descriptor_type_name(VkDescriptorType t) {
     case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER: return "uniform_buffer";
     case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER: return "storage_buffer";
     case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT: return "input_attachment";
+    case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC: return "uniform_buffer_dynamic";
+    case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC: return "storage_buffer_dynamic";
+    case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK: return "inline_uniform_block";
     case VK_DESCRIPTOR_TYPE_ACCELERATION_STRUCTURE_KHR: return "acceleration_structure";
     default: return "unknown";
   }

@@ -5,7 +5,9 @@
 // command buffer was recorded: needs KILN_CAPTURE_RECORD=always), --submit2 (vkQueueSubmit2), --destroy
 // (every resource destroyed right after the submission completed, before the capture is asked for),
 // --expect-none (the layer loaded without a spec), --threads (4 threads record 4 command buffers at
-// once, 50 dispatches each, submitted together; spec dispatch:101 is the third buffer's first).
+// once, 50 dispatches each, submitted together; spec dispatch:101 is the third buffer's first),
+// --inline-uniform (the uniform block is an inline uniform block in the set, written in two pieces,
+// the second through a descriptor update template: the capture lists its bytes).
 #include <string>
 #include <thread>
 
@@ -16,6 +18,7 @@ using namespace prog;
 
 int main(int argc, char** argv) {
   bool api = false, submit2 = false, destroy = false, none = false, hazard = false, threads = false, late = false;
+  bool inline_uniform = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     api |= a == "--api" || a == "--api-late";
@@ -24,8 +27,10 @@ int main(int argc, char** argv) {
     destroy |= a == "--destroy";
     none |= a == "--expect-none";
     threads |= a == "--threads";
+    inline_uniform |= a == "--inline-uniform";
     hazard |= a == "--hazard";  // two unordered fills: synchronization validation must object  // the layer is loaded without a spec: nothing may be captured
   }
+  g_inline_uniform_block = inline_uniform;
   {
     Gpu gpu;
     constexpr uint32_t N = 256;
@@ -40,8 +45,9 @@ int main(int argc, char** argv) {
     Buffer out = gpu.buffer(N * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
     gpu.name(VK_OBJECT_TYPE_BUFFER, (uint64_t)out.buffer, "output");
 
+    const VkDescriptorType uniform_type = inline_uniform ? VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK : VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     VkDescriptorSetLayoutBinding bindings[3] = {
-        {0, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr},
+        {0, uniform_type, inline_uniform ? uint32_t(sizeof(params)) : 1u, VK_SHADER_STAGE_COMPUTE_BIT, nullptr},
         {1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr},
         {2, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr}};
     VkDescriptorSetLayoutCreateInfo li{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
@@ -66,8 +72,12 @@ int main(int argc, char** argv) {
     VKCHECK(vkCreateComputePipelines(gpu.device, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline));
     gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "scale_add");
 
-    VkDescriptorPoolSize sizes[2] = {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, 1}, {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2}};
+    VkDescriptorPoolSize sizes[2] = {{uniform_type, inline_uniform ? uint32_t(sizeof(params)) : 1u},
+                                     {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2}};
+    VkDescriptorPoolInlineUniformBlockCreateInfo inline_pool{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_INLINE_UNIFORM_BLOCK_CREATE_INFO};
+    inline_pool.maxInlineUniformBlockBindings = 1;
     VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    if (inline_uniform) dpi.pNext = &inline_pool;
     dpi.maxSets = 1;
     dpi.poolSizeCount = 2;
     dpi.pPoolSizes = sizes;
@@ -89,7 +99,32 @@ int main(int argc, char** argv) {
       writes[i].descriptorType = i == 0 ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
       writes[i].pBufferInfo = &infos[i];
     }
-    vkUpdateDescriptorSets(gpu.device, 3, writes, 0, nullptr);
+    if (!inline_uniform) {
+      vkUpdateDescriptorSets(gpu.device, 3, writes, 0, nullptr);
+    } else {
+      // The block's bytes: `scale` by a write at byte 0, `count` through a template at byte 4.
+      vkUpdateDescriptorSets(gpu.device, 2, writes + 1, 0, nullptr);
+      VkWriteDescriptorSetInlineUniformBlock bytes{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK};
+      bytes.dataSize = 4;
+      bytes.pData = &params.scale;
+      VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, &bytes};
+      w.dstSet = set;
+      w.dstBinding = 0;
+      w.dstArrayElement = 0;  // a byte offset here
+      w.descriptorCount = 4;  // bytes
+      w.descriptorType = VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK;
+      vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+      const VkDescriptorUpdateTemplateEntry entry{0, 4, 4, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 0, 0};
+      VkDescriptorUpdateTemplateCreateInfo ti{VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO};
+      ti.descriptorUpdateEntryCount = 1;
+      ti.pDescriptorUpdateEntries = &entry;
+      ti.templateType = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET;
+      ti.descriptorSetLayout = set_layout;
+      VkDescriptorUpdateTemplate tmpl;
+      VKCHECK(vkCreateDescriptorUpdateTemplate(gpu.device, &ti, nullptr, &tmpl));
+      vkUpdateDescriptorSetWithTemplate(gpu.device, set, tmpl, &params.count);
+      vkDestroyDescriptorUpdateTemplate(gpu.device, tmpl, nullptr);
+    }
 
     if (api && !late && gpu.has_api) VKCHECK(gpu.api.capture_next(gpu.device, "dispatch:2", KILN_CAPTURE_BOTH));
 
@@ -211,6 +246,10 @@ int main(int argc, char** argv) {
         auto any_size = [](const KilnCaptureResource* r) { return r->before ? r->before_size : r->after_size; };
         if (u) {
           EXPECT(any_size(u) == sizeof(params) && std::memcmp(any_side(u), &params, sizeof(params)) == 0, "uniform");
+          if (inline_uniform) {
+            EXPECT(u->before && u->after, "inline uniform block: both sides");
+            EXPECT(std::string(u->descriptor_type) == "inline_uniform_block", "descriptor type %s", u->descriptor_type);
+          }
           EXPECT(std::string(u->shader_name) == "params", "uniform name %s", u->shader_name);
           EXPECT(!u->written, "uniform written");
         }

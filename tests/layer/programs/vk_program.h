@@ -21,6 +21,7 @@ namespace prog {
 inline int g_validation_messages = 0;
 inline std::vector<const char*> g_device_extensions;  // set before making a Gpu
 inline void* g_device_features = nullptr;  // more feature structs for the device (chained after Vulkan 1.3's)
+inline bool g_inline_uniform_block = false;  // Vulkan 1.3's inlineUniformBlock feature
 inline uint32_t g_queue_count = 1;         // queues made in the family (Gpu::queue is the first)
 inline int g_failures = 0;
 
@@ -121,6 +122,7 @@ class Gpu {
     VkPhysicalDeviceVulkan13Features f13{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES};
     f13.dynamicRendering = VK_TRUE;
     f13.synchronization2 = VK_TRUE;
+    f13.inlineUniformBlock = g_inline_uniform_block;
     f13.pNext = g_device_features;
     VkDeviceCreateInfo di{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     di.pNext = &f13;

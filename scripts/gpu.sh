@@ -60,7 +60,7 @@ case "$cmd" in
              "layer_draw --secondary draw:1" "layer_draw --depth draw:1" "layer_draw --subpasses draw:1" \
              "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_draw --renderpass2 --chained draw:1" \
              "layer_draw --subpasses --chained draw:2" "layer_draw --subpasses2 --chained draw:2" \
-             "layer_msaa --api -" "layer_msaa --depth --api -"; do
+             "layer_msaa --api -" "layer_msaa --depth --api -" "layer_compute --inline-uniform --api -"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
       envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation

@@ -1,6 +1,6 @@
 // Resolving cows: one layer-owned submission copies their ranges into a host-visible snapshot. It goes
-// on the queue of the submission about to write, ahead of it, framed by full barriers: the copy waits
-// for everything submitted before it on that queue (the captured command included, when it ran there)
+// on the queue of the submission about to write, ahead of it, between barriers: the copy waits for
+// everything submitted before it on that queue (the captured command included, when it ran there)
 // and everything after it waits for the copy. When the captured command ran on another queue and has
 // not completed, the CPU waits for it first (rare: cross-queue writers of a resource just captured).
 #include <algorithm>
@@ -89,9 +89,10 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
     if (c->image) subs.push_back({c->image, c->mip, c->layer, c->layout, c->all_aspects});
   std::vector<VkImageMemoryBarrier> to, back;
   copy_layout_barriers(std::move(subs), to, back);
-  VkMemoryBarrier mem{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
-                      VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
-  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &mem, 0,
+  // As narrow as the copies allow (as the hook's, rerecord.cpp): what wrote before, for the copies'
+  // reads; then the copies before whatever comes next (the writer), and the snapshot to the host.
+  VkMemoryBarrier written{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT, VK_ACCESS_TRANSFER_READ_BIT};
+  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &written, 0,
                        nullptr, static_cast<uint32_t>(to.size()), to.data());
   for (size_t i = 0; i < cows.size(); ++i) {
     const Cow& c = *cows[i];
@@ -106,10 +107,9 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
       d.CmdCopyImageToBuffer(snap->cb, c.image, copy_layout(c.layout), snap->buffer, 1, &r);
     }
   }
-  VkMemoryBarrier after{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_MEMORY_WRITE_BIT,
-                        VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT | VK_ACCESS_HOST_READ_BIT};
-  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
-                       0, 1, &after, 0, nullptr, static_cast<uint32_t>(back.size()), back.data());
+  VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
+  d.CmdPipelineBarrier(snap->cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                       0, 1, &host, 0, nullptr, static_cast<uint32_t>(back.size()), back.data());
   if (!ok(d.EndCommandBuffer(snap->cb), "vkEndCommandBuffer (snapshot)")) return false;
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;

@@ -224,6 +224,47 @@ TEST_P(ProgramTest, PushConstantsAreSentAgainOnlyWhenTheyChangeOrAnotherLayoutCa
   for (uint32_t i = 0; i < 16; ++i) ASSERT_EQ(based[i], 100u + i) << i;
 }
 
+// A set of one descriptor is found through a small memo in front of the content cache. Cycling through
+// more buffers than the cache holds displaces sets, which go back to the pool and are written again
+// for other buffers: the memo must forget them, or a later bind would reach the wrong buffer. Each
+// dispatch fills its buffer with its own values; every buffer is checked.
+TEST_P(ProgramTest, OneDescriptorSetsStayRightWhenTheCacheDisplacesThem) {
+  Program p(*ctx, {.modules = {{.stage = ShaderStage::Compute, .spirv = words(cmd_fill_comp)}}, .name = "fill"});
+  constexpr uint32_t kCount = 16, kBuffers = 300;  // the cache holds 256 sets of a set layout
+  std::vector<Buffer> out;
+  for (uint32_t i = 0; i < kBuffers; ++i) out.push_back(readback_storage(*ctx, kCount * 4, "out"));
+  p.push("count", kCount);
+  p.push("mul", 3u);
+  auto round = [&](uint32_t buffers, uint32_t add) {
+    BindingState state;
+    run_now(*ctx, QueueKind::Graphics, [&](CommandBuffer& cmd) {
+      for (uint32_t i = 0; i < buffers; ++i) {
+        p.bind("Out", out[i]);
+        p.push("add", add + i);
+        p.record(cmd, &state);
+        cmd.dispatch(1);
+      }
+      for (uint32_t i = 0; i < buffers; ++i) cmd.use(out[i], Use::HostRead);
+    });
+    p.update();
+    ctx->collect();  // displaced sets come back to the pool, to be written again
+    for (uint32_t i = 0; i < buffers; ++i) {
+      const auto v = read<uint32_t>(out[i], kCount);
+      for (uint32_t k = 0; k < kCount; ++k) ASSERT_EQ(v[k], k * 3u + add + i) << "buffer " << i << " value " << k;
+    }
+  };
+  round(kBuffers, 0);
+  const ProgramStats first = p.stats();
+  EXPECT_EQ(first.sets_written, kBuffers);
+  round(64, 1000);  // the oldest: most were displaced from the cache in the first round
+  const ProgramStats second = p.stats();
+  EXPECT_GT(second.sets_written, first.sets_written);
+  round(64, 2000);  // each found now
+  const ProgramStats third = p.stats();
+  EXPECT_EQ(third.sets_written, second.sets_written);
+  EXPECT_EQ(third.sets_reused - second.sets_reused, 64u);
+}
+
 TEST_P(ProgramTest, GraphicsTexturedFullScreenTriangle) {
   Program p(*ctx, {.modules = {{.stage = ShaderStage::Vertex, .spirv = words(prog_fullscreen_vert)},
                                {.stage = ShaderStage::Fragment, .spirv = words(prog_textured_frag)}},

@@ -612,14 +612,11 @@ void Program::record(CommandBuffer& cmd, BindingState* state) {
       pt.pipeline = core.pipeline;
       if (state->push_layout != core.layout) state->push_layout = VK_NULL_HANDLE;
     }
+    // One pass: the first set that differs, and the state updated (rewriting equal entries costs
+    // less than a second loop, which the compiler turns into a call to memcpy).
     first = n;
     for (uint32_t s = 0; s < n; ++s) {
-      if (pt.sets[s] != handles[s] || pt.compat[s] != core.compat[s]) {
-        first = s;
-        break;
-      }
-    }
-    for (uint32_t s = first; s < n; ++s) {
+      if (first == n && (pt.sets[s] != handles[s] || pt.compat[s] != core.compat[s])) first = s;
       pt.sets[s] = handles[s];
       pt.compat[s] = core.compat[s];
     }
@@ -721,7 +718,7 @@ ProgramStats Program::stats() const {
   s.pushes_skipped = impl_->pushes_skipped;
   for (const auto& sd : impl_->sets) {
     s.sets_written += sd->cache.misses();
-    s.sets_reused += sd->cache.hits();
+    s.sets_reused += sd->cache.hits() + sd->one_memo_hits;
   }
   return s;
 }

@@ -112,6 +112,26 @@ struct SetData {
   SetCache cache;
   static constexpr size_t kKeyWords = 5;  // per element: id, sampler id, offset, range, layout
   std::vector<uint64_t> key;              // the content of `elements`, rebuilt by flush()
+  // Sets of one descriptor (a per-draw uniform buffer, a material's texture): the sets found lately,
+  // by the descriptor's resource and offset, in front of `cache`: a hit compares the element with two
+  // entries and needs no key or hash. 128 buckets of two: a loop cycling through 64 buffers or 64
+  // offsets, stepping evenly, all stay. Entries leave with their set when `cache` displaces it.
+  struct OneMemo {
+    uint64_t id = 0, sampler_id = 0, offset = 0, range = 0;
+    VkImageLayout layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    bool holds(const Element& e) const {
+      return set && id == e.id && offset == e.offset && range == e.range && sampler_id == e.sampler_id &&
+             layout == e.layout;
+    }
+  };
+  static constexpr size_t kOneMemoBuckets = 128;
+  std::array<std::array<OneMemo, 2>, kOneMemoBuckets> one_memo{};
+  uint64_t one_memo_hits = 0;
+  static size_t one_memo_bucket(const Element& e) {
+    // The high bits of one multiply each (as SetCache::hash): evenly stepping ids and offsets spread.
+    return size_t((e.id * 0x9E3779B97F4A7C15ull + e.offset * 0x94D049BB133111EBull) >> 57);
+  }
 
   // Allocation: pools of kSetsPerPool sets; sets retired by a rewrite wait in `retired` until
   // Program::update() defers them; the deferred callback puts them in `returned`.

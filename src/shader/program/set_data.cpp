@@ -165,6 +165,20 @@ void SetData::flush(const std::vector<std::string>& names) {
     }
   }
   if (!dirty) return;
+  std::array<OneMemo, 2>* memo = nullptr;
+  if (elements.size() == 1) {
+    const Element& e = elements[0];
+    if (!e.bound) [[unlikely]] throw_unbound(names, 0);
+    memo = &one_memo[one_memo_bucket(e)];
+    for (const OneMemo& m : *memo) {
+      if (m.holds(e)) {
+        current = m.set;
+        dirty = false;
+        ++one_memo_hits;
+        return;
+      }
+    }
+  }
   // The content, which also finds what is unbound before any set is taken.
   uint64_t* word = key.data();
   for (const Element& e : elements) {
@@ -178,9 +192,17 @@ void SetData::flush(const std::vector<std::string>& names) {
     word += kKeyWords;
   }
   const uint64_t key_hash = SetCache::hash(key);
+  auto remember = [&](VkDescriptorSet set) {  // newest first: the older of the two goes
+    if (!memo) return;
+    const Element& e = elements[0];
+    (*memo)[1] = (*memo)[0];
+    (*memo)[0] = OneMemo{.id = e.id, .sampler_id = e.sampler_id, .offset = e.offset, .range = e.range,
+                         .layout = e.layout, .set = set};
+  };
   if (VkDescriptorSet hit = cache.find(key, key_hash)) {
     current = hit;
     dirty = false;
+    remember(hit);
     return;
   }
   writes.clear();
@@ -208,7 +230,15 @@ void SetData::flush(const std::vector<std::string>& names) {
     }
   }
   vkUpdateDescriptorSets(ctx->device(), uint32_t(writes.size()), writes.data(), 0, nullptr);
-  if (VkDescriptorSet displaced = cache.insert(key, key_hash, set)) retired_sets.push_back(displaced);
+  if (VkDescriptorSet displaced = cache.insert(key, key_hash, set)) {
+    retired_sets.push_back(displaced);
+    for (auto& bucket : one_memo) {
+      for (OneMemo& m : bucket) {
+        if (m.set == displaced) m = OneMemo{};
+      }
+    }
+  }
+  remember(set);
   current = set;
   dirty = false;
 }

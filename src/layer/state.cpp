@@ -95,7 +95,7 @@ std::unique_ptr<Device> remove_device(void* key) {
 }
 
 std::atomic<uint64_t> g_cb_epoch{1};
-thread_local CbCache t_cb_cache;
+constinit thread_local CbCache t_cb_cache;
 
 CommandBuffer* command_buffer_slow(VkCommandBuffer cb, uint64_t epoch) {
   CbCache& c = t_cb_cache;

@@ -182,14 +182,16 @@ Instance* instance_by_physical(VkPhysicalDevice pd);
 
 // Command buffers by handle. The hot path (every vkCmd*): a thread-local cache of the last command
 // buffer this thread touched, checked against an epoch bumped whenever any command buffer is
-// allocated or freed; a miss takes the shard's reader lock. initial-exec TLS: no __tls_get_addr call.
+// allocated or freed; a miss takes the shard's reader lock. initial-exec TLS: no __tls_get_addr call;
+// constinit: no call to a TLS init function before each access (a plain `extern thread_local` makes
+// every use check for, and call, one).
 struct CbCache {
   VkCommandBuffer handle = VK_NULL_HANDLE;
   CommandBuffer* state = nullptr;
   uint64_t epoch = 0;
 };
 extern std::atomic<uint64_t> g_cb_epoch;
-extern thread_local CbCache t_cb_cache __attribute__((tls_model("initial-exec")));
+extern constinit thread_local CbCache t_cb_cache __attribute__((tls_model("initial-exec")));
 CommandBuffer* command_buffer_slow(VkCommandBuffer cb, uint64_t epoch);
 inline CommandBuffer* command_buffer(VkCommandBuffer cb) {
   const CbCache& c = t_cb_cache;

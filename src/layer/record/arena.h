@@ -14,8 +14,9 @@ namespace kiln::layer {
 
 class Arena {
  public:
-  // The fast path is a pointer bump, inlined into every vkCmd* intercept.
-  void* alloc(size_t bytes, size_t align) {
+  // The fast path is a pointer bump, inlined into every vkCmd* intercept (forced: with the slow path
+  // inlined into it the compiler kept it out of line, a call per recorded command).
+  [[gnu::always_inline]] void* alloc(size_t bytes, size_t align) {
     uintptr_t at = (reinterpret_cast<uintptr_t>(cur_) + align - 1) & ~uintptr_t(align - 1);
     if (cur_ && at + bytes <= reinterpret_cast<uintptr_t>(end_)) [[likely]] {
       cur_ = reinterpret_cast<std::byte*>(at + bytes);
@@ -44,7 +45,7 @@ class Arena {
 
  private:
   // The next kept block that fits, or a new one.
-  void* alloc_slow(size_t bytes, size_t align) {
+  [[gnu::noinline]] void* alloc_slow(size_t bytes, size_t align) {
     for (; block_ < blocks_.size(); ++block_) {
       Block& b = blocks_[block_];
       cur_ = b.data.get();

@@ -6,8 +6,9 @@
 // (every resource destroyed right after the submission completed, before the capture is asked for),
 // --expect-none (the layer loaded without a spec), --threads (4 threads record 4 command buffers at
 // once, 50 dispatches each, submitted together; spec dispatch:101 is the third buffer's first),
-// --inline-uniform (the uniform block is an inline uniform block in the set, written in two pieces,
-// the second through a descriptor update template: the capture lists its bytes).
+// --inline-uniform (the uniform block is an inline uniform block in the set, filled in two pieces:
+// one copied from another set's block, one through a descriptor update template; the capture lists
+// its bytes).
 #include <string>
 #include <thread>
 
@@ -72,13 +73,15 @@ int main(int argc, char** argv) {
     VKCHECK(vkCreateComputePipelines(gpu.device, VK_NULL_HANDLE, 1, &ci, nullptr, &pipeline));
     gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "scale_add");
 
-    VkDescriptorPoolSize sizes[2] = {{uniform_type, inline_uniform ? uint32_t(sizeof(params)) : 1u},
-                                     {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2}};
+    // --inline-uniform: a second set, whose block's bytes are copied into the first.
+    const uint32_t set_count = inline_uniform ? 2 : 1;
+    VkDescriptorPoolSize sizes[2] = {{uniform_type, set_count * (inline_uniform ? uint32_t(sizeof(params)) : 1u)},
+                                     {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * set_count}};
     VkDescriptorPoolInlineUniformBlockCreateInfo inline_pool{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_INLINE_UNIFORM_BLOCK_CREATE_INFO};
-    inline_pool.maxInlineUniformBlockBindings = 1;
+    inline_pool.maxInlineUniformBlockBindings = set_count;
     VkDescriptorPoolCreateInfo dpi{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     if (inline_uniform) dpi.pNext = &inline_pool;
-    dpi.maxSets = 1;
+    dpi.maxSets = set_count;
     dpi.poolSizeCount = 2;
     dpi.pPoolSizes = sizes;
     VkDescriptorPool dpool;
@@ -102,18 +105,26 @@ int main(int argc, char** argv) {
     if (!inline_uniform) {
       vkUpdateDescriptorSets(gpu.device, 3, writes, 0, nullptr);
     } else {
-      // The block's bytes: `scale` by a write at byte 0, `count` through a template at byte 4.
+      // The block's bytes: `scale` written into the other set's block at byte 0 and copied from there
+      // (vkUpdateDescriptorSets' copies), `count` through a template at byte 4.
       vkUpdateDescriptorSets(gpu.device, 2, writes + 1, 0, nullptr);
+      VkDescriptorSet other;
+      VKCHECK(vkAllocateDescriptorSets(gpu.device, &ai, &other));
       VkWriteDescriptorSetInlineUniformBlock bytes{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK};
       bytes.dataSize = 4;
       bytes.pData = &params.scale;
       VkWriteDescriptorSet w{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, &bytes};
-      w.dstSet = set;
+      w.dstSet = other;
       w.dstBinding = 0;
       w.dstArrayElement = 0;  // a byte offset here
       w.descriptorCount = 4;  // bytes
       w.descriptorType = VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK;
+      VkCopyDescriptorSet copy{VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET};
+      copy.srcSet = other;
+      copy.dstSet = set;
+      copy.descriptorCount = 4;  // bytes, from byte 0 to byte 0
       vkUpdateDescriptorSets(gpu.device, 1, &w, 0, nullptr);
+      vkUpdateDescriptorSets(gpu.device, 0, nullptr, 1, &copy);
       const VkDescriptorUpdateTemplateEntry entry{0, 4, 4, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 0, 0};
       VkDescriptorUpdateTemplateCreateInfo ti{VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO};
       ti.descriptorUpdateEntryCount = 1;

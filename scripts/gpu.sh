@@ -43,7 +43,8 @@ case "$cmd" in
     # The capture layer's copy-on-write cases, validation (sync) below the layer; the timeline cases
     # need several queues in one family, which lavapipe lacks.
     for c in static static_off transfer transfer_copy transfer_image clear_image storage storage_image storage_push host \
-             host_mapped destroy timeline1 timeline2 timeline2_only timeline3 alias attachment render_pass layout draw_static; do
+             host_mapped destroy timeline1 timeline2 timeline2_only timeline3 timeline_behind alias attachment render_pass \
+             layout draw_static; do
       VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation \
         VK_LAYER_ENABLES=VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT timeout 60 layer_cow --case $c --without-layer >/dev/null 2>&1
       rc=$?  # 77: skipped (the case needs what this device lacks)

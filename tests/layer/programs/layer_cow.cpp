@@ -40,6 +40,13 @@
 //                   batch waiting on its own semaphore goes ahead of it) until batch 1 decides: then it
 //                   copies the input on queue 0 after the hooked batch and lets batch 3 go. The capture
 //                   shows batch 1's content, batch 3's write is resolved. Skipped with fewer than 3 queues.
+//   timeline_behind a writer queued behind a batch that waits, on another queue: batch 2 (hooked, queue 0)
+//                   waits for timeline value 1, which the host signals last, and signals 2; on queue 1,
+//                   an empty batch waits for 2, and batch 1 (fills the input, no semaphore) is queued
+//                   behind it. Batch 1 comes after the hooked batch only through the batch ahead of it
+//                   on its queue: the layer must count it not ready, hold it, and copy the input on
+//                   queue 0 after the hooked batch once the host's signal decides. Skipped with fewer
+//                   than 2 queues.
 //   alias           a second buffer bound to the input's memory is filled: resolved by aliasing
 //   attachment      a sampled texture, rendered into next (dynamic rendering, loadOp CLEAR): resolved as an
 //                   attachment. The texture stays in GENERAL (fine for sampling and rendering alike): a
@@ -349,6 +356,7 @@ struct Case {
   bool two_queues = false;
   bool three_queues = false;  // timeline3: the held writer
   bool one_queue_timeline = false;  // timeline1: both batches on one queue, the host signals
+  bool behind = false;              // timeline_behind: the writer behind a waiting batch on queue 1
   bool follow_up = false;    // timeline: batch 3 writes the input after the hooked batch
   bool alias = false;
   bool draw = false;         // the hooked command is a draw (draw_static), not the dispatch
@@ -389,6 +397,11 @@ bool known_case(const std::string& name, Case& c) {
   } else if (name == "timeline1") {
     c.timeline = true;
     c.one_queue_timeline = true;
+    c.cause = KILN_COW_TRANSFER;
+  } else if (name == "timeline_behind") {
+    c.timeline = true;
+    c.two_queues = true;
+    c.behind = true;
     c.cause = KILN_COW_TRANSFER;
   } else if (name == "timeline3") {
     c.timeline = true;
@@ -685,21 +698,29 @@ int run_case(const Case& k, bool without_layer) {
     };
     VkCommandBuffer b2 = record_read(sums);
     VkCommandBuffer b1 = begin();
-    if (k.one_queue_timeline) {
+    if (k.one_queue_timeline || k.behind) {
       // Batch 2 (hooked) waits for 1, which the host signals once batch 1 (fills the input) is queued
-      // behind it with no semaphore. `seen` stays the input's first content: batch 2 reads it first.
+      // behind it with no semaphore: on the same queue (timeline1), or on queue 1 behind a batch that
+      // waits for batch 2's signal (timeline_behind). `seen` stays the input's first content: batch 2
+      // reads it first.
       final_content = record_write(b1, kFill1);
       end(b1);
       cbs = {b2, b1};
       submit(gpu, gpu.queue, b2, fences[0], timeline, 1, 2);
-      submit(gpu, gpu.queue, b1, fences[1]);
+      if (k.behind) {
+        VkCommandBuffer gate = begin();
+        end(gate);
+        cbs.push_back(gate);
+        submit(gpu, queue2, gate, fences[2], timeline, 2, 0);
+      }
+      submit(gpu, k.behind ? queue2 : gpu.queue, b1, fences[1]);
       EXPECT(vkGetFenceStatus(gpu.device, fences[0]) == VK_NOT_READY, "batch 2 ran before the host signalled 1");
       expect_no_capture_yet();
       VkSemaphoreSignalInfo signal{VK_STRUCTURE_TYPE_SEMAPHORE_SIGNAL_INFO};
       signal.semaphore = timeline;
       signal.value = 1;
       VKCHECK(vkSignalSemaphore(gpu.device, &signal));
-      VKCHECK(vkWaitForFences(gpu.device, 2, fences, VK_TRUE, UINT64_MAX));
+      VKCHECK(vkWaitForFences(gpu.device, k.behind ? 3 : 2, fences, VK_TRUE, UINT64_MAX));
     } else {
       // Batch 2 (hooked) waits for 1 and signals 2; batch 1 fills the input and signals 1; batch 3
       // waits for 2 and fills it again.

@@ -35,6 +35,14 @@ struct Collector {
 
   void note(std::string s) { cap.notes.push_back(std::move(s)); }
 
+  // Bytes the host knows (push constants, inline uniform blocks): no copy, the same on both sides.
+  void host_bytes(CapturedResource meta, std::vector<uint8_t> bytes) {
+    CopyJob j;
+    j.meta = std::move(meta);
+    j.inline_bytes = std::move(bytes);
+    jobs.push_back(std::move(j));
+  }
+
   void buffer(CapturedResource meta, VkBuffer handle, VkDeviceSize offset, VkDeviceSize size) {
     auto b = dev.buffers.get(handle);
     if (!b) {
@@ -283,17 +291,12 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
           col.view(std::move(meta), d.view, d.layout);
           break;
         case VK_DESCRIPTOR_TYPE_SAMPLER: break;
-        case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK: {
-          // The bytes live in the set, known on the host; no shader writes them.
-          CopyJob j;
+        case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK:  // the bytes live in the set; no shader writes them
           add_members(meta, use.block);
           meta.written = false;
           meta.size = d.bytes.size();
-          j.meta = std::move(meta);
-          j.inline_bytes = d.bytes;
-          col.jobs.push_back(std::move(j));
+          col.host_bytes(std::move(meta), d.bytes);
           break;
-        }
         default:
           col.note("set " + std::to_string(set) + " binding " + std::to_string(binding) + ": descriptor type " +
                    meta.descriptor_type + " not captured");
@@ -310,17 +313,16 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
     }
     hi = std::min<uint32_t>(hi, static_cast<uint32_t>(st.push.size()));
     if (lo < hi) {
-      CopyJob j;
-      j.meta.role = ResourceRole::PushConstants;
-      j.meta.offset = lo;
-      j.meta.size = hi - lo;
+      CapturedResource meta;
+      meta.role = ResourceRole::PushConstants;
+      meta.offset = lo;
+      meta.size = hi - lo;
       for (const auto& r : pipeline->reflections)
         if (r && r->push_constants) {
-          add_members(j.meta, r->push_constants);
+          add_members(meta, r->push_constants);
           break;
         }
-      j.inline_bytes.assign(st.push.begin() + lo, st.push.begin() + hi);
-      col.jobs.push_back(std::move(j));
+      col.host_bytes(std::move(meta), std::vector<uint8_t>(st.push.begin() + lo, st.push.begin() + hi));
     }
   }
   // Vertex buffers the pipeline reads.

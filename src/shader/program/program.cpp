@@ -521,18 +521,17 @@ void Program::set_bytes(std::string_view path, const void* data, size_t size, co
   Resolved r;
   if (!resolve(b.block->members, path.substr(dot + 1), &r)) m.unknown("no uniform block member named", path);
   check_value(m.name, path, r, size, scalar);
+  SetData& sd = *m.sets[m.infos[size_t(i)].set_data];
   if (!o->active) {
     // Back to program-owned data: the buffer bound before is forgotten.
     o->active = true;
-    m.sets[m.infos[size_t(i)].set_data]->elements[o->element] = Element{};
+    sd.elements[o->element] = Element{};
   }
-  if (std::memcmp(o->data.data() + r.offset, data, size) != 0) {
-    std::memcpy(o->data.data() + r.offset, data, size);
+  const bool changed = std::memcmp(o->data.data() + r.offset, data, size) != 0;
+  if (changed) std::memcpy(o->data.data() + r.offset, data, size);
+  if (changed || !sd.elements[o->element].bound) {
     o->dirty = true;
-    m.sets[m.infos[size_t(i)].set_data]->owned_dirty = true;
-  } else if (!m.sets[m.infos[size_t(i)].set_data]->elements[o->element].bound) {
-    o->dirty = true;
-    m.sets[m.infos[size_t(i)].set_data]->owned_dirty = true;
+    sd.owned_dirty = true;
   }
 }
 

@@ -8,7 +8,8 @@
 // The render loop's GPU work per frame is small (a 256-byte copy out of each field, waiting on the
 // frame's ticket): the stream's cost is what is measured.
 //
-//   bench_stream [GiB] [frames] [threads] [budget MiB]   one JSON line; ratio = throughput / peak (raw blobs)
+//   bench_stream [GiB] [frames] [threads] [budget MiB] [raw|lz4|both]
+//       one JSON line; ratio = throughput / peak (raw blobs); default both
 //   KILN_BENCH_DIR: where the sequence files go (default /tmp); they are kept and reused.
 #include <sys/resource.h>
 
@@ -156,7 +157,10 @@ std::string run_json(const RunResult& r) {
   return kiln::str("{\"gbps\":", r.gbps, ",\"seconds\":", r.seconds, ",\"frames\":", r.frames, ",\"late\":", r.late,
                    ",\"cores\":", r.cores, ",\"bytes\":", r.bytes, ",\"bytes_read\":", r.stats.bytes_read,
                    ",\"evictions\":", r.stats.evictions, ",\"loads_cancelled\":", r.stats.loads_cancelled,
-                   ",\"load_core_seconds\":", r.stats.load_seconds, "}");
+                   ",\"load_core_seconds\":", r.stats.load_seconds, ",\"load_wait_seconds\":", r.stats.load_wait_seconds,
+                   ",\"load_read_seconds\":", r.stats.load_read_seconds,
+                   ",\"read_gbps_per_job\":", r.stats.load_read_seconds > 0 ? double(r.stats.bytes_uploaded) / r.stats.load_read_seconds / 1e9 : 0.0,
+                   "}");
 }
 
 }  // namespace
@@ -170,6 +174,14 @@ int main(int argc, char** argv) {
     const uint32_t frames = argc > 2 ? uint32_t(std::max(2, std::atoi(argv[2]))) : (cpu ? 32 : 128);
     const uint32_t threads = argc > 3 ? uint32_t(std::max(1, std::atoi(argv[3]))) : 0;
     const VkDeviceSize budget = (argc > 4 ? VkDeviceSize(std::max(16, std::atoi(argv[4]))) : (cpu ? 64 : 2048)) << 20;
+    const std::string which = argc > 5 ? argv[5] : "both";
+    if (which != "raw" && which != "lz4" && which != "both") {
+      std::fprintf(stderr, "bench_stream: blobs '%s' unknown; raw, lz4 or both\n", which.c_str());
+      return 2;
+    }
+    std::vector<kiln::Compression> compressions;
+    if (which != "lz4") compressions.push_back(kiln::Compression::None);
+    if (which != "raw") compressions.push_back(kiln::Compression::Lz4);
 
     kiln::JobPool jobs({.threads = threads, .name = "bench-stream"});
     const kiln::GeneratorParams params =
@@ -185,7 +197,7 @@ int main(int argc, char** argv) {
 
     std::string runs;
     double raw_ratio = 0;
-    for (kiln::Compression c : {kiln::Compression::None, kiln::Compression::Lz4}) {
+    for (kiln::Compression c : compressions) {
       const std::string path = sequence_file(params, c, jobs);
       const double cache_gbps = warm_page_cache(path, jobs);
       const uint64_t file_bytes = std::filesystem::file_size(path);

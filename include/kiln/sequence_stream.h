@@ -108,7 +108,9 @@ struct StreamStats {
   uint64_t evictions = 0;
   uint64_t bytes_read = 0;       // from the file (compressed size)
   uint64_t bytes_uploaded = 0;   // raw bytes delivered to the GPU
-  double load_seconds = 0;       // CPU time summed over load jobs (reading, decompressing, writing staging)
+  // Wall time summed over load jobs, and two parts of it: waiting for staging space (the GPU's copies
+  // behind), and reading the file (and decompressing) into staging. The rest is submitting.
+  double load_seconds = 0, load_wait_seconds = 0, load_read_seconds = 0;
   uint32_t loads_queued = 0, loads_running = 0;
   uint32_t resident_frames = 0;
   VkDeviceSize resident_bytes = 0;  // GPU memory held by frames (resident, loading, kept for reuse)

@@ -97,6 +97,10 @@ TEST_F(SequenceStreamTest, PlaysForwardEveryFrameByteForByte) {
   EXPECT_GE(st.loads_done, 24u);
   EXPECT_GT(st.hits, 0u);
   EXPECT_EQ(st.bytes_uploaded >= 24 * generator_frame_size(p), true);
+  // The load jobs' time and its parts: reading took some, and the parts fit in the whole.
+  EXPECT_GT(st.load_read_seconds, 0.0);
+  EXPECT_GE(st.load_wait_seconds, 0.0);
+  EXPECT_LE(st.load_read_seconds + st.load_wait_seconds, st.load_seconds);
 }
 
 TEST_F(SequenceStreamTest, Lz4AndZstdFramesArriveIntact) {

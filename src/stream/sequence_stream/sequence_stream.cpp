@@ -70,7 +70,7 @@ struct LoadResult {
   UploadTicket ticket;
   uint64_t bytes_read = 0;
   uint64_t bytes_uploaded = 0;
-  double seconds = 0;
+  double seconds = 0, wait_seconds = 0, read_seconds = 0;  // StreamStats' load_* times
 
   void end_piece() {
     if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) done.store(true, std::memory_order_release);
@@ -204,6 +204,12 @@ struct SequenceStream::Impl {
     return !e.pins.empty();
   }
 
+  void add_times(const LoadResult& r) {
+    stats.load_seconds += r.seconds;
+    stats.load_wait_seconds += r.wait_seconds;
+    stats.load_read_seconds += r.read_seconds;
+  }
+
   // Loads that finished become resident once their copies are submitted (flush after seeing `done`:
   // a copy recorded after the flush would otherwise be waited on before it was submitted).
   void collect_loads() {
@@ -226,7 +232,7 @@ struct SequenceStream::Impl {
       LoadResult& r = *e.result;
       stats.bytes_read += r.bytes_read;
       stats.bytes_uploaded += r.bytes_uploaded;
-      stats.load_seconds += r.seconds;
+      add_times(r);
       e.jobs.clear();
       if (r.error) {
         e.state = EntryState::Failed;
@@ -240,7 +246,7 @@ struct SequenceStream::Impl {
     }
     for (auto it = retiring.begin(); it != retiring.end();) {
       if (it->seen_done) {
-        stats.load_seconds += it->result->seconds;
+        add_times(*it->result);
         pool.give_back(std::move(it->resources));
         it = retiring.erase(it);
       } else {
@@ -357,11 +363,12 @@ struct SequenceStream::Impl {
             UploadTicket ticket;
             std::exception_ptr error;
             bool cancelled = false;
+            PieceTimes times;
             try {
               if (control.cancelled()) {
                 cancelled = true;
               } else {
-                ticket = load_piece(*rd, *up, frame, piece, *target, options, image_use, verify, max_span);
+                ticket = load_piece(*rd, *up, frame, piece, *target, options, image_use, verify, max_span, times);
               }
             } catch (...) {
               error = std::current_exception();
@@ -377,6 +384,8 @@ struct SequenceStream::Impl {
                 if (ticket.value >= result->ticket.value) result->ticket = ticket;
               }
               result->seconds += std::chrono::duration<double>(Clock::now() - start).count();
+              result->wait_seconds += times.wait;
+              result->read_seconds += times.read;
               if (!result->ticket.semaphore) result->ticket.semaphore = up->timeline();
             }
             result->end_piece();
@@ -385,13 +394,28 @@ struct SequenceStream::Impl {
     }
   }
 
+  // Where a piece's time went: waiting in begin() for staging space, and reading (and decoding) into
+  // the span; the rest of the job's time is finish() and the bookkeeping.
+  struct PieceTimes {
+    double wait = 0, read = 0;
+  };
+
   static UploadTicket load_piece(const SequenceReader& rd, Uploader& up, uint32_t frame, const LoadPiece& piece,
                                  detail::FrameResources& target, const UploadOptions& options, Use image_use,
-                                 bool verify, uint64_t max_span) {
+                                 bool verify, uint64_t max_span, PieceTimes& times) {
     detail::FieldResource& field = target.fields[piece.field];
+    auto t0 = Clock::now();
+    const auto since = [](Clock::time_point& t) {
+      const Clock::time_point now = Clock::now();
+      const double s = std::chrono::duration<double>(now - t).count();
+      t = now;
+      return s;
+    };
     if (field.image) {
       UploadSpan span = up.begin_image(*field.image, 0, 0, {.path = options.path == UploadPath::Direct ? UploadPath::Auto : options.path, .next_use = image_use});
+      times.wait += since(t0);
       rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify, ReadTarget::Mapped);
+      times.read += since(t0);
       return up.finish(std::move(span));
     }
     if (options.path != UploadPath::Direct && piece.size > max_span) {
@@ -399,14 +423,17 @@ struct SequenceStream::Impl {
       // into chunks.
       std::vector<uint8_t> bytes(piece.size);
       rd.read(frame, piece.field, bytes, verify);
+      times.read += since(t0);
       return up.upload(*field.buffer, bytes.data(), bytes.size(), 0, options);
     }
     UploadSpan span = up.begin(*field.buffer, piece.offset, piece.size, options);
+    times.wait += since(t0);
     if (piece.whole) {
       rd.read(frame, piece.field, std::span<uint8_t>(span.data(), piece.size), verify, ReadTarget::Mapped);
     } else {
       rd.read_range(frame, piece.field, piece.offset, std::span<uint8_t>(span.data(), piece.size), ReadTarget::Mapped);
     }
+    times.read += since(t0);
     return up.finish(std::move(span));
   }
 

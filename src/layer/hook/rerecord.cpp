@@ -2,7 +2,8 @@
 // record replayed in order (secondaries inlined, so render passes begun for secondaries are begun
 // INLINE), the open render pass split around the command (dynamic rendering: end, then begin again
 // with LOAD; render pass objects: compatible passes differing only in load/store ops and layouts), and
-// copies into a host-visible buffer before and/or after it, fenced by full barriers.
+// copies into a host-visible buffer before and/or after it, between barriers that wait for earlier
+// writes and hold later commands until the copies have read.
 //
 // A render pass with several subpasses cannot end in the middle: the part before the command steps
 // through the remaining subpasses with no commands (their loads, stores and resolves run on what is
@@ -496,8 +497,9 @@ class Recorder {
   }
 
 
-  // Full barriers around the copies: whatever the program did before is done, whatever it does after
-  // waits. Each image subresource goes to a transfer layout and back to the one the command sees.
+  // Barriers around the copies: whatever the program wrote before is visible to them, whatever it does
+  // after waits for them. Each image subresource goes to a transfer layout and back to the one the
+  // command sees.
   void copy(bool before, bool in_pass) {
     // Nothing to copy here (every resource got a cow, or none was asked for this moment): no barriers,
     // unless the pass is split here (its two halves need the barrier between them).

@@ -200,10 +200,15 @@ class Gpu {
     return multisampled_image(format, extent, VK_SAMPLE_COUNT_1_BIT, usage, aspect);
   }
 
-  // A 2D image of one mip and one layer, with a view; multisampled ones are attachments. Usage: what
-  // the program needs (the layer adds TRANSFER_SRC itself to copy, or resolve and copy).
+  // An array of `layers` 2D colour images, with a 2D_ARRAY view of them all (multiview attachments).
+  Image layered_image(VkFormat format, VkExtent2D extent, uint32_t layers, VkImageUsageFlags usage) {
+    return multisampled_image(format, extent, VK_SAMPLE_COUNT_1_BIT, usage, VK_IMAGE_ASPECT_COLOR_BIT, layers);
+  }
+
+  // A 2D image of one mip (and one layer unless asked), with a view; multisampled ones are attachments.
+  // Usage: what the program needs (the layer adds TRANSFER_SRC itself to copy, or resolve and copy).
   Image multisampled_image(VkFormat format, VkExtent2D extent, VkSampleCountFlagBits samples, VkImageUsageFlags usage,
-                           VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT) {
+                           VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT, uint32_t layers = 1) {
     Image img;
     img.format = format;
     img.extent = extent;
@@ -212,7 +217,7 @@ class Gpu {
     ci.format = format;
     ci.extent = {extent.width, extent.height, 1};
     ci.mipLevels = 1;
-    ci.arrayLayers = 1;
+    ci.arrayLayers = layers;
     ci.samples = samples;
     ci.tiling = VK_IMAGE_TILING_OPTIMAL;
     ci.usage = usage;
@@ -226,9 +231,9 @@ class Gpu {
     VKCHECK(vkBindImageMemory(device, img.image, img.memory, 0));
     VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vi.image = img.image;
-    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vi.viewType = layers > 1 ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D;
     vi.format = format;
-    vi.subresourceRange = {aspect, 0, 1, 0, 1};
+    vi.subresourceRange = {aspect, 0, 1, 0, layers};
     VKCHECK(vkCreateImageView(device, &vi, nullptr, &img.view));
     return img;
   }

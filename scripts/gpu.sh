@@ -15,7 +15,7 @@ case "$cmd" in
     bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/kiln_stream_tests "$build"/bin/bench_*
           "$build"/bin/compute_headless "$build"/bin/triangle_headless "$build"/bin/sequence_stream_headless
           "$build"/bin/upload_stream "$build"/bin/layer_cow "$build"/bin/layer_compute "$build"/bin/layer_draw "$build"/bin/layer_msaa
-          "$build"/bin/layer_multiview
+          "$build"/bin/layer_multiview "$build"/bin/layer_suspend
           /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
@@ -63,8 +63,10 @@ case "$cmd" in
              "layer_draw --subpasses draw:2" "layer_draw --subpasses2 draw:2" "layer_draw --renderpass2 --chained draw:1" \
              "layer_draw --subpasses --chained draw:2" "layer_draw --subpasses2 --chained draw:2" \
              "layer_msaa --api -" "layer_msaa --depth --api -" "layer_compute --inline-uniform --api -" \
-             "layer_multiview --dynamic draw:1" "layer_multiview --renderpass draw:1" \
-             "layer_multiview --renderpass2 draw:1"; do
+             "layer_multiview --dynamic --expect-all-views draw:1" \
+             "layer_multiview --renderpass --expect-all-views draw:1" \
+             "layer_multiview --renderpass2 --expect-all-views draw:1" \
+             "layer_suspend draw:1" "layer_suspend draw:2" "layer_suspend draw:3"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
       envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation

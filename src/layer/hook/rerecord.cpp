@@ -104,8 +104,6 @@ class Recorder {
   void begin_first(const Cmd& c) {
     if (c.op == Op::BeginRendering) {
       const VkRenderingInfo& orig = *std::get<0>(static_cast<const BeginRenderingCmd&>(c).args);
-      if (orig.flags & (VK_RENDERING_SUSPENDING_BIT | VK_RENDERING_RESUMING_BIT))
-        throw HookError("the command is inside a suspended/resumed rendering, which is not split yet");
       rendering_ = orig;
       colors_.assign(orig.pColorAttachments, orig.pColorAttachments + orig.colorAttachmentCount);
       if (orig.pDepthAttachment) depth_ = *orig.pDepthAttachment;
@@ -146,6 +144,13 @@ class Recorder {
     adjust(stencil);
     VkRenderingInfo info = rendering_;
     info.flags &= ~VK_RENDERING_CONTENTS_SECONDARY_COMMAND_BUFFERS_BIT;
+    // A rendering suspended and resumed across command buffers (one render pass instance): the first
+    // part resumes what an earlier command buffer suspended, if the program's did, and ends the
+    // instance there (the copies cannot run inside a suspended one); later parts begin new instances,
+    // and the last suspends where the program's would, for a later command buffer to resume.
+    if (!resume) info.flags &= ~VK_RENDERING_SUSPENDING_BIT;
+    if (resume) info.flags &= ~VK_RENDERING_RESUMING_BIT;
+    if (resume && !last) info.flags &= ~VK_RENDERING_SUSPENDING_BIT;
     info.pColorAttachments = colors.data();
     info.pDepthAttachment = rendering_.pDepthAttachment ? &depth : nullptr;
     info.pStencilAttachment = rendering_.pStencilAttachment ? &stencil : nullptr;

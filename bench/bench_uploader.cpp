@@ -19,6 +19,8 @@
 //           stores, what the Uploader uses); and with copy_to_mapped while the GPU copies another staging
 //           buffer without a pause (cpu_write_stream_during_dma: the CPU side's ceiling while copies run;
 //           dma_during_cpu_writes: the copies' rate meanwhile, whole copies counted).
+//   cuda_pinned: CUDA's pinned host-to-device copy of the big size on the same GPU (cuda_copy.h: the
+//           driver API through dlopen; null with cuda_note where libcuda is absent, as on lavapipe).
 // Every rate counts from the first call to wait_idle() returning. GB/s are 10^9 bytes per second.
 //
 //   bench_uploader [big MiB] [small count] [threads] [reps] [copy threads] [batch MiB] [piece align]
@@ -41,6 +43,7 @@
 
 #include "bench_util.h"
 #include "copy_peak.h"
+#include "cuda_copy.h"
 #include <atomic>
 
 #include "kiln/buffer.h"
@@ -305,6 +308,11 @@ int main(int argc, char** argv) {
 
     double memcpy_gbps = 0;
     const std::vector<bench::FamilyResult> families = bench::measure_peak(ctx, big, reps, &memcpy_gbps, data);
+    // CUDA's pinned copy of the same size on the same GPU, where the NVIDIA driver's libcuda is there.
+    VkPhysicalDeviceIDProperties ids{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+    VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, &ids};
+    vkGetPhysicalDeviceProperties2(ctx.physical_device(), &props2);
+    const bench::CudaCopyResult cuda = bench::measure_cuda_pinned_copy(ids.deviceUUID, size_t(big), reps);
     const bench::FamilyResult& best = bench::best_family(families);
     const double peak = bench::family_rate(best);
 
@@ -477,7 +485,7 @@ int main(int argc, char** argv) {
         "\"small_steps_finish_us\":%.3f,\"small_steps_tail_ms\":%.3f,\"small_steps_stalls\":%llu,"
         "\"small_steps_gpu_submitted_at_join_mb\":%.1f,\"small_steps_gpu_done_at_join_mb\":%.1f,"
         "\"small_steps_batch_latency_ms\":%.3f,\"small_steps_batches\":%llu,\"steal\":%.4f,"
-        "\"copy_threads\":%u,\"batch_mib\":%llu,\"reps\":%d,\"families\":[%s]}\n",
+        "\"copy_threads\":%u,\"batch_mib\":%llu,\"reps\":%d,%s,\"families\":[%s]}\n",
         bench::json_escape(ctx.properties().deviceName).c_str(), peak, best.family, memcpy_gbps,
         (unsigned long long)big, big_gbps, big_path.c_str(), big_gbps / peak, pinned_gbps, pinned_gbps / peak, pinned_path.c_str(), small_count,
         (unsigned long long)total, threads, multi.gbps, multi.gbps / peak, multi.cpu_us_per_upload,
@@ -488,7 +496,7 @@ int main(int argc, char** argv) {
         steps.thread_cpu_ms, steps.begin_us, steps.write_us, steps.finish_us, steps.tail_ms,
         (unsigned long long)steps.stalls, steps.gpu_submitted_at_join_mb, steps.gpu_done_at_join_mb,
         steps.batch_latency_ms, (unsigned long long)steps.batches, steal, copy_threads, (unsigned long long)(batch_bytes >> 20), reps,
-        bench::families_json(families).c_str());
+        bench::cuda_json(cuda, peak).c_str(), bench::families_json(families).c_str());
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_uploader: %s\n", e.what());

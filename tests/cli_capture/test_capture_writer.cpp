@@ -2,6 +2,7 @@
 // the captured bytes (PNG decoded back, .npy parsed back), and capture.json field by field.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -238,8 +239,8 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   d16.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
   d16.mip = 1;
   c.resources.push_back(d16);
-  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC1_RGB_UNORM_BLOCK, 4, 4, 0, true, false));
-  c.resources.back().before = pattern(8, 9);
+  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC7_UNORM_BLOCK, 4, 4, 0, true, false));
+  c.resources.back().before = pattern(16, 9);
   kiln::layer::write_capture(c, dir.string());
 
   const kiln::NpyArray depth = kiln::read_npy((dir / "before/depth.npy").string());
@@ -257,14 +258,14 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   EXPECT_EQ(d.type, kiln::NpyType::U16);
   EXPECT_EQ(d.data, c.resources[2].before);
 
-  // BC1 has no texel layout here: raw bytes, and a note saying why.
+  // BC7 is not decoded here: raw bytes, and a note saying why.
   EXPECT_EQ(read_bytes(dir / "before/src.bin"), c.resources[3].before);
   const Json j = read_json(dir / "capture.json");
   EXPECT_EQ(j["resources"][0]["dtype"], "float32");
   EXPECT_EQ(j["resources"][0]["aspect"], Json::array({"depth"}));
   EXPECT_EQ(j["resources"][3]["file_format"], "bin");
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC1_RGB_UNORM_BLOCK"), std::string::npos);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC7_UNORM_BLOCK"), std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -305,5 +306,124 @@ TEST(CaptureWriter, UnwritableFolderNamesThePath) {
   std::ofstream(dir / "file") << "x";
   const std::string message = error_of([&] { kiln::layer::write_capture(sample_capture(), (dir / "file" / "sub").string()); });
   EXPECT_NE(message.find((dir / "file" / "sub").string()), std::string::npos) << message;
+  fs::remove_all(dir);
+}
+
+namespace {
+
+void put16(std::vector<uint8_t>& b, uint16_t v) { b.push_back(uint8_t(v)), b.push_back(uint8_t(v >> 8)); }
+void put_bits(std::vector<uint8_t>& b, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) b.push_back(uint8_t(v >> (8 * i)));
+}
+// A BC1 colour block whose texel i takes palette entry i % 4 (so column x shows entry x).
+std::vector<uint8_t> colour_block(uint16_t c0, uint16_t c1) {
+  std::vector<uint8_t> b;
+  put16(b, c0), put16(b, c1);
+  uint64_t bits = 0;
+  for (int i = 0; i < 16; ++i) bits |= uint64_t(i & 3) << (2 * i);
+  put_bits(b, bits, 4);
+  return b;
+}
+// A BC4 channel block whose texel i takes palette entry i % 8.
+std::vector<uint8_t> channel_block(uint8_t a0, uint8_t a1) {
+  std::vector<uint8_t> b{a0, a1};
+  uint64_t bits = 0;
+  for (int i = 0; i < 16; ++i) bits |= uint64_t(i & 7) << (3 * i);
+  put_bits(b, bits, 6);
+  return b;
+}
+std::vector<uint8_t> cat(std::vector<uint8_t> a, const std::vector<uint8_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+CapturedResource blocks(VkFormat format, uint32_t w, uint32_t h, std::vector<uint8_t> bytes, uint32_t binding) {
+  CapturedResource r = image(ResourceRole::Descriptor, format, w, h, 0, true, false);
+  r.before = std::move(bytes);
+  r.binding = binding;
+  return r;
+}
+
+}  // namespace
+
+// BC1-BC5 textures become PNGs of their decoded texels (the palette rounded to the nearest 8-bit step),
+// with the raw blocks beside them; the expected values are worked out by hand from the format's rules.
+TEST(CaptureWriter, BlockCompressedImagesBecomePngs) {
+  const fs::path dir = temp_dir("blocks");
+  kiln::layer::Capture c;
+  // Red (0xF800) and blue (0x001F): four colours; the other order in BC1 gives three and transparent black.
+  const std::vector<uint8_t> red_blue = colour_block(0xF800, 0x001F), blue_red = colour_block(0x001F, 0xF800);
+  c.resources.push_back(blocks(VK_FORMAT_BC1_RGBA_UNORM_BLOCK, 4, 4, red_blue, 0));
+  c.resources.push_back(blocks(VK_FORMAT_BC1_RGBA_UNORM_BLOCK, 4, 4, blue_red, 1));
+  c.resources.push_back(blocks(VK_FORMAT_BC1_RGB_UNORM_BLOCK, 4, 4, blue_red, 2));
+  std::vector<uint8_t> bc2;
+  put_bits(bc2, 0xfedcba9876543210ull, 8);  // texel i: alpha nibble i
+  c.resources.push_back(blocks(VK_FORMAT_BC2_UNORM_BLOCK, 4, 4, cat(bc2, blue_red), 3));
+  c.resources.push_back(blocks(VK_FORMAT_BC3_UNORM_BLOCK, 4, 4, cat(channel_block(200, 10), blue_red), 4));
+  c.resources.push_back(blocks(VK_FORMAT_BC4_UNORM_BLOCK, 4, 4, channel_block(10, 200), 5));
+  c.resources.push_back(blocks(VK_FORMAT_BC5_UNORM_BLOCK, 4, 4, cat(channel_block(200, 10), channel_block(10, 200)), 6));
+  c.resources.push_back(blocks(VK_FORMAT_BC4_SNORM_BLOCK, 4, 4, channel_block(127, 0x81), 7));  // 1.0, -1.0
+  // 6x5 texels: 2x2 blocks, cut at the right and bottom edges.
+  std::vector<uint8_t> four;
+  for (uint8_t v : {uint8_t(0), uint8_t(60), uint8_t(120), uint8_t(180)}) four = cat(four, {v, v, 0, 0, 0, 0, 0, 0});
+  c.resources.push_back(blocks(VK_FORMAT_BC4_UNORM_BLOCK, 6, 5, four, 8));
+  kiln::layer::write_capture(c, dir.string());
+
+  auto png = [&](int binding) { return kiln::read_png((dir / ("before/set0_binding" + std::to_string(binding) + ".png")).string()); };
+  using Px = std::array<int, 4>;
+  auto texel = [](const kiln::PngImage& img, uint32_t x, uint32_t y) {
+    Px p{0, 0, 0, 255};
+    for (uint32_t ch = 0; ch < img.channels; ++ch) p[ch] = img.pixels[(y * img.width + x) * img.channels + ch];
+    return p;
+  };
+  // Columns show palette entries 0..3.
+  const kiln::PngImage bc1 = png(0);
+  ASSERT_EQ(bc1.channels, 4u);
+  const Px four_colours[4] = {{255, 0, 0, 255}, {0, 0, 255, 255}, {170, 0, 85, 255}, {85, 0, 170, 255}};
+  for (uint32_t x = 0; x < 4; ++x) EXPECT_EQ(texel(bc1, x, 2), four_colours[x]) << "BC1 four colours, column " << x;
+  const Px three_rgba[4] = {{0, 0, 255, 255}, {255, 0, 0, 255}, {128, 0, 128, 255}, {0, 0, 0, 0}};
+  for (uint32_t x = 0; x < 4; ++x) EXPECT_EQ(texel(png(1), x, 1), three_rgba[x]) << "BC1 three colours, column " << x;
+  EXPECT_EQ(texel(png(2), 3, 0), (Px{0, 0, 0, 255})) << "BC1_RGB: black is opaque";
+  // BC2 and BC3: always four colours (blue, red, 2:1 and 1:2 mixes); alpha explicit or interpolated.
+  const Px blue_red_four[4] = {{0, 0, 255, 0}, {255, 0, 0, 0}, {85, 0, 170, 0}, {170, 0, 85, 0}};
+  const kiln::PngImage bc2_png = png(3), bc3_png = png(4);
+  const int bc4_down[8] = {200, 10, 173, 146, 119, 91, 64, 37};  // 200 > 10: six steps between
+  for (uint32_t i = 0; i < 16; ++i) {
+    Px want = blue_red_four[i % 4];
+    want[3] = int(i) * 17;
+    EXPECT_EQ(texel(bc2_png, i % 4, i / 4), want) << "BC2 texel " << i;
+    want[3] = bc4_down[i % 8];
+    EXPECT_EQ(texel(bc3_png, i % 4, i / 4), want) << "BC3 texel " << i;
+  }
+  // BC4: 10 < 200, four steps between and 0, 255; grey PNG. BC5: R and G, blue 0.
+  const int bc4_up[8] = {10, 200, 48, 86, 124, 162, 0, 255};
+  const kiln::PngImage bc4 = png(5), bc5 = png(6), snorm = png(7);
+  EXPECT_EQ(bc4.channels, 1u);
+  EXPECT_EQ(bc5.channels, 3u);
+  for (uint32_t i = 0; i < 16; ++i) {
+    EXPECT_EQ(texel(bc4, i % 4, i / 4)[0], bc4_up[i % 8]) << "BC4 texel " << i;
+    EXPECT_EQ(texel(bc5, i % 4, i / 4), (Px{bc4_down[i % 8], bc4_up[i % 8], 0, 255})) << "BC5 texel " << i;
+  }
+  // Signed: 1.0 -> 255, -1.0 -> 0, 5/7 -> 219 (shown as (v + 1) / 2).
+  EXPECT_EQ(texel(snorm, 0, 0)[0], 255);
+  EXPECT_EQ(texel(snorm, 1, 0)[0], 0);
+  EXPECT_EQ(texel(snorm, 2, 0)[0], 219);
+  // The cut edges: 6x5, each block's constant value in its quarter.
+  const kiln::PngImage cut = png(8);
+  ASSERT_EQ(cut.width, 6u);
+  ASSERT_EQ(cut.height, 5u);
+  EXPECT_EQ(texel(cut, 3, 3)[0], 0);
+  EXPECT_EQ(texel(cut, 5, 0)[0], 60);
+  EXPECT_EQ(texel(cut, 0, 4)[0], 120);
+  EXPECT_EQ(texel(cut, 5, 4)[0], 180);
+
+  // The raw blocks beside each PNG, byte for byte, and named in capture.json.
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["file_format"], "png");
+  EXPECT_EQ(j["resources"][0]["before_blocks"], "before/set0_binding0.blocks.bin");
+  EXPECT_EQ(j["resources"][0]["after_blocks"], nullptr);
+  EXPECT_EQ(read_bytes(dir / "before/set0_binding0.blocks.bin"), red_blue);
+  EXPECT_EQ(j["resources"][8]["shape"], Json::array({5, 6, 1}));
+  EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
   fs::remove_all(dir);
 }

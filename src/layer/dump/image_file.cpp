@@ -1,7 +1,9 @@
 // The layer's own small table of the formats it writes as images: component count and type per format.
 // Packed formats (A2B10G10R10, B10G11R11, R5G6B5 ...) go to .npy as one integer per texel, unpacked by the
-// reader; compressed and unknown formats go to .bin.
+// reader; BC1-BC5 are decoded to PNG (block_decode.h); other compressed and unknown formats go to .bin.
 #include "image_file.h"
+
+#include "block_decode.h"
 
 #include <algorithm>
 #include <cstring>
@@ -184,6 +186,20 @@ const char* image_file_extension(ImageFileKind kind) {
 
 ImageFilePlan plan_image_file(VkFormat format, VkImageAspectFlags aspect, VkExtent3D extent, size_t bytes) {
   ImageFilePlan plan;
+  if (const std::optional<BlockFormat> blocks = decodable_block_format(format)) {
+    const size_t want = block_bytes_for(*blocks, extent);
+    if (bytes != want || extent.depth > 1) {
+      plan.why_bin = extent.depth > 1 ? str(vk_format_name(format), " in a 3D image: raw blocks")
+                                      : str(bytes, " bytes for ", extent.width, "x", extent.height, " texels of ",
+                                            vk_format_name(format), " (expected ", want, "): raw blocks");
+      return plan;
+    }
+    plan.kind = ImageFileKind::Png;
+    plan.blocks = true;
+    plan.channels = blocks->channels == 2 ? 3 : blocks->channels;  // RG widened to RGB, as for RG8
+    plan.shape = {extent.height, extent.width, plan.channels};
+    return plan;
+  }
   const FormatRow* row = find_format(format);
   if (!row || row->channels == 0) {
     plan.why_bin = str(vk_format_name(format), " is compressed or not in the layer's format table: raw bytes");
@@ -224,6 +240,15 @@ ImageFilePlan plan_image_file(VkFormat format, VkImageAspectFlags aspect, VkExte
 void write_image_file(const std::string& path, const ImageFilePlan& plan, VkFormat format, VkImageAspectFlags aspect,
                       VkExtent3D extent, const std::vector<uint8_t>& bytes) {
   if (plan.kind == ImageFileKind::Bin) return write_raw(path, bytes.data(), bytes.size());
+  if (plan.blocks) {
+    std::vector<uint8_t> texels = decode_blocks(format, extent, bytes.data());
+    if (plan.channels == 3 && decodable_block_format(format)->channels == 2) {
+      std::vector<uint8_t> rgb(texels.size() / 2 * 3);
+      for (size_t i = 0; i < texels.size() / 2; ++i) rgb[i * 3] = texels[i * 2], rgb[i * 3 + 1] = texels[i * 2 + 1];
+      texels.swap(rgb);
+    }
+    return write_png(path, extent.width, extent.height, plan.channels, texels.data());
+  }
   const FormatRow* row = find_format(format);
   if (plan.kind == ImageFileKind::Png) {
     const uint32_t in_channels = row->channels;

@@ -166,6 +166,17 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
   };
   j["before"] = write_one("before", r.has_before, r.before);
   j["after"] = write_one("after", r.has_after, r.after_bytes());
+  if (plan.blocks) {
+    // The PNG shows the decoded texels; the blocks themselves, byte for byte, go beside it.
+    auto write_blocks = [&](const char* when, bool has, const std::vector<uint8_t>& bytes) -> Json {
+      if (!has) return nullptr;
+      const std::string relative = str(when, "/", stem, ".blocks.bin");
+      write_bytes((folder / relative).string(), bytes);
+      return relative;
+    };
+    j["before_blocks"] = write_blocks("before", r.has_before, r.before);
+    j["after_blocks"] = write_blocks("after", r.has_after, r.after_bytes());
+  }
   return j;
 }
 

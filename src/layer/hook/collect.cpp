@@ -109,7 +109,7 @@ struct Collector {
     j.image = img->handle;
     j.layout = layout;
     j.all_aspects = all;
-    j.bytes = uint64_t(texel) * j.meta.extent.width * j.meta.extent.height * j.meta.extent.depth;
+    j.bytes = copy_bytes(ci.format, aspect, j.meta.extent);  // whole blocks for compressed formats
     jobs.push_back(std::move(j));
   }
 

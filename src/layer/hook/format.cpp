@@ -1,6 +1,30 @@
 #include "hook/format.h"
 
+#include <algorithm>
+
 namespace kiln::layer {
+
+namespace {
+
+// ASTC's block extents, in the order of the VkFormat values (each as UNORM then SRGB).
+constexpr VkExtent2D kAstcBlocks[] = {{4, 4}, {5, 4}, {5, 5}, {6, 5}, {6, 6}, {8, 5}, {8, 6},
+                                      {8, 8}, {10, 5}, {10, 6}, {10, 8}, {10, 10}, {12, 10}, {12, 12}};
+
+}  // namespace
+
+VkExtent2D copy_block_extent(VkFormat f) {
+  const int v = static_cast<int>(f);
+  if (v >= VK_FORMAT_BC1_RGB_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11G11_SNORM_BLOCK) return {4, 4};
+  if (v >= VK_FORMAT_ASTC_4x4_UNORM_BLOCK && v <= VK_FORMAT_ASTC_12x12_SRGB_BLOCK)
+    return kAstcBlocks[(v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) / 2];
+  return {1, 1};
+}
+
+uint64_t copy_bytes(VkFormat format, VkImageAspectFlags aspect, VkExtent3D extent) {
+  const VkExtent2D block = copy_block_extent(format);
+  return uint64_t(copy_texel_bytes(format, aspect)) * ((extent.width + block.width - 1) / block.width) *
+         ((extent.height + block.height - 1) / block.height) * std::max(extent.depth, 1u);
+}
 
 VkImageAspectFlags format_aspects(VkFormat f) {
   switch (f) {
@@ -37,6 +61,17 @@ uint32_t copy_texel_bytes(VkFormat f, VkImageAspectFlags aspect) {
   if (v >= 116 && v <= 118) return 24;        // R64G64B64
   if (v >= 119 && v <= 121) return 32;        // R64G64B64A64
   if (v == 122 || v == 123) return 4;         // B10G11R11, E5B9G9R9
+  // Compressed, bytes per block: BC1 (4 formats) and BC4 8, BC2/3/5/6H/7 16; ETC2 RGB and RGB A1 8,
+  // ETC2 RGBA 16; EAC R11 8, RG11 16; ASTC 16.
+  if (v >= VK_FORMAT_BC1_RGB_UNORM_BLOCK && v <= VK_FORMAT_BC1_RGBA_SRGB_BLOCK) return 8;
+  if (v >= VK_FORMAT_BC2_UNORM_BLOCK && v <= VK_FORMAT_BC3_SRGB_BLOCK) return 16;
+  if (v >= VK_FORMAT_BC4_UNORM_BLOCK && v <= VK_FORMAT_BC4_SNORM_BLOCK) return 8;
+  if (v >= VK_FORMAT_BC5_UNORM_BLOCK && v <= VK_FORMAT_BC7_SRGB_BLOCK) return 16;
+  if (v >= VK_FORMAT_ETC2_R8G8B8_UNORM_BLOCK && v <= VK_FORMAT_ETC2_R8G8B8A1_SRGB_BLOCK) return 8;
+  if (v >= VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK && v <= VK_FORMAT_ETC2_R8G8B8A8_SRGB_BLOCK) return 16;
+  if (v >= VK_FORMAT_EAC_R11_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11_SNORM_BLOCK) return 8;
+  if (v >= VK_FORMAT_EAC_R11G11_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11G11_SNORM_BLOCK) return 16;
+  if (v >= VK_FORMAT_ASTC_4x4_UNORM_BLOCK && v <= VK_FORMAT_ASTC_12x12_SRGB_BLOCK) return 16;
   switch (f) {
     case VK_FORMAT_D16_UNORM:
     case VK_FORMAT_D16_UNORM_S8_UINT: return 2;

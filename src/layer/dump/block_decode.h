@@ -1,0 +1,34 @@
+// Block-compressed images made viewable: BC1, BC2, BC3 (S3TC) and BC4, BC5 (RGTC) blocks decoded to
+// 8-bit texels, so a captured texture in those formats is written as a PNG people can look at (its raw
+// blocks are kept beside it). Decoded as the Khronos Data Format Specification defines them, each
+// interpolated value rounded to the nearest 8-bit step (hardware may differ by one). Signed BC4/BC5
+// values in [-1, 1] map to 0..255 (0 at 127.5), the usual way normal maps are shown. BC6H and BC7 are
+// not decoded here (their files stay raw blocks).
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace kiln::layer {
+
+struct BlockFormat {
+  uint32_t block_bytes = 0;  // 8 or 16, for 4x4 texels
+  uint32_t channels = 0;     // of the decoded texels: 4 (BC1-BC3), 1 (BC4), 2 (BC5)
+};
+
+// The formats decode_blocks handles; nullopt for any other.
+std::optional<BlockFormat> decodable_block_format(VkFormat format);
+
+// The bytes of `layers` × ceil(w/4) × ceil(h/4) blocks, row after row (as vkCmdCopyImageToBuffer lays a
+// compressed subresource out tightly).
+size_t block_bytes_for(const BlockFormat& f, VkExtent3D extent);
+
+// `extent` texels (blocks cut at the right and bottom edges) of `channels` bytes each, row after row,
+// depth slice after slice. `blocks` must hold block_bytes_for(extent) bytes.
+std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks);
+
+}  // namespace kiln::layer

@@ -52,7 +52,6 @@ using namespace prog;
 
 namespace {
 
-using Rgba = std::array<uint8_t, 4>;
 constexpr uint32_t W = 4, H = 4;
 constexpr Rgba kClear{51, 102, 153, 255};
 constexpr Rgba kTexels[4] = {{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}, {255, 255, 255, 255}};
@@ -192,17 +191,6 @@ bool lists(const KilnCapture* c, const char* debug_name) {
   for (uint32_t i = 0; i < c->resource_count; ++i)
     if (std::strcmp(c->resources[i].debug_name, debug_name) == 0) return true;
   return false;
-}
-
-bool same(const void* bytes, uint64_t size, const std::vector<Rgba>& want) {
-  return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
-}
-
-std::string show(const void* bytes, uint64_t size) {
-  std::string s;
-  const auto* b = static_cast<const uint8_t*>(bytes);
-  for (uint64_t i = 0; b && i < size && i < 64; ++i) s += std::to_string(b[i]) + (i % 4 == 3 ? " | " : ",");
-  return s;
 }
 
 }  // namespace

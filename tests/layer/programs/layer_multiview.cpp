@@ -26,7 +26,6 @@ using namespace prog;
 
 namespace {
 
-using Rgba = std::array<uint8_t, 4>;
 constexpr uint32_t W = 4, H = 4, kViews = 2;
 constexpr uint32_t kViewMask = 0b11;
 constexpr Rgba kLayerClear[kViews] = {{51, 102, 153, 255}, {10, 20, 30, 40}};
@@ -41,31 +40,6 @@ std::vector<Rgba> after(uint32_t layer) {
   for (uint32_t y = 0; y < H; ++y)
     for (uint32_t x = 0; x < W; ++x) px[y * W + x] = x < W / 2 ? kViewColour[layer] : kLayerClear[layer];
   return px;
-}
-
-bool same(const void* bytes, size_t size, const std::vector<Rgba>& want) {
-  return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
-}
-
-std::string show(const void* bytes, size_t size) {
-  std::string s;
-  const auto* b = static_cast<const uint8_t*>(bytes);
-  for (size_t i = 0; b && i < size; ++i) s += std::to_string(b[i]) + (i % 4 == 3 ? " | " : ",");
-  return s;
-}
-
-// Both layers of the image, from one layout to another.
-void transition_layers(VkCommandBuffer cb, VkImage image, VkImageLayout from, VkImageLayout to) {
-  VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
-  b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
-  b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
-  b.oldLayout = from;
-  b.newLayout = to;
-  b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
-  b.image = image;
-  b.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, kViews};
-  vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, nullptr, 0,
-                       nullptr, 1, &b);
 }
 
 // capture.json and the files beside it: one colour attachment entry and one picture per layer, before
@@ -115,14 +89,16 @@ int main(int argc, char** argv) {
 
     // Submission 1: each layer cleared to its own colour.
     gpu.run([&](VkCommandBuffer cb) {
-      transition_layers(cb, target.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+      transition(cb, target.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                 VK_IMAGE_ASPECT_COLOR_BIT, kViews);
       for (uint32_t l = 0; l < kViews; ++l) {
         VkClearColorValue c{};
         for (int i = 0; i < 4; ++i) c.float32[i] = kLayerClear[l][i] / 255.0f;
         const VkImageSubresourceRange range{VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, l, 1};
         vkCmdClearColorImage(cb, target.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &c, 1, &range);
       }
-      transition_layers(cb, target.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+      transition(cb, target.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                 VK_IMAGE_ASPECT_COLOR_BIT, kViews);
     });
 
     // A render pass object of one multiview subpass (load and store: the layers' clears show through).
@@ -292,7 +268,8 @@ int main(int argc, char** argv) {
       } else {
         vkCmdEndRenderPass(cb);
       }
-      transition_layers(cb, target.image, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+      transition(cb, target.image, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                 VK_IMAGE_ASPECT_COLOR_BIT, kViews);
       VkBufferImageCopy r{};
       r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, kViews};  // layer after layer
       r.imageExtent = {W, H, 1};

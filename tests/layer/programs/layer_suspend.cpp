@@ -19,7 +19,6 @@ using namespace prog;
 
 namespace {
 
-using Rgba = std::array<uint8_t, 4>;
 constexpr uint32_t W = 4, H = 4, kDraws = 3;
 constexpr Rgba kClear{51, 102, 153, 255};
 constexpr Rgba kColour[kDraws] = {{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}};
@@ -34,17 +33,6 @@ std::vector<Rgba> picture(uint32_t draws) {
       for (uint32_t x = uint32_t(r.offset.x); x < uint32_t(r.offset.x) + r.extent.width; ++x) px[y * W + x] = kColour[d];
   }
   return px;
-}
-
-bool same(const void* bytes, size_t size, const std::vector<Rgba>& want) {
-  return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
-}
-
-std::string show(const void* bytes, size_t size) {
-  std::string s;
-  const auto* b = static_cast<const uint8_t*>(bytes);
-  for (size_t i = 0; b && i < size; ++i) s += std::to_string(b[i]) + (i % 4 == 3 ? " | " : ",");
-  return s;
 }
 
 }  // namespace

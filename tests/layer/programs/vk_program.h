@@ -7,6 +7,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -292,9 +293,10 @@ class Gpu {
   }
 };
 
-// An image barrier between two layouts with full scopes (test programs are not about fine barriers).
+// An image barrier between two layouts with full scopes (test programs are not about fine barriers),
+// for the first `layers` layers.
 inline void transition(VkCommandBuffer cb, VkImage image, VkImageLayout from, VkImageLayout to,
-                       VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT) {
+                       VkImageAspectFlags aspect = VK_IMAGE_ASPECT_COLOR_BIT, uint32_t layers = 1) {
   VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
   b.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
   b.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
@@ -302,7 +304,7 @@ inline void transition(VkCommandBuffer cb, VkImage image, VkImageLayout from, Vk
   b.newLayout = to;
   b.srcQueueFamilyIndex = b.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
   b.image = image;
-  b.subresourceRange = {aspect, 0, 1, 0, 1};
+  b.subresourceRange = {aspect, 0, 1, 0, layers};
   vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 0, nullptr, 0,
                        nullptr, 1, &b);
 }
@@ -312,6 +314,21 @@ inline void memory_barrier(VkCommandBuffer cb) {
                     VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT};
   vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1, &m, 0, nullptr, 0,
                        nullptr);
+}
+
+// RGBA8 pixels, and the checks the drawing programs make on them.
+using Rgba = std::array<uint8_t, 4>;
+
+inline bool same(const void* bytes, uint64_t size, const std::vector<Rgba>& want) {
+  return bytes && size == want.size() * 4 && std::memcmp(bytes, want.data(), size) == 0;
+}
+
+// The first 16 pixels, for a failure's message.
+inline std::string show(const void* bytes, uint64_t size) {
+  std::string s;
+  const auto* b = static_cast<const uint8_t*>(bytes);
+  for (uint64_t i = 0; b && i < size && i < 64; ++i) s += std::to_string(b[i]) + (i % 4 == 3 ? " | " : ",");
+  return s;
 }
 
 // The capture the layer holds (from the environment's spec or an API request), or null.

@@ -3,8 +3,10 @@
 // transparent black come up too) are read texel by texel by a dispatch (blocks.comp), which writes
 // what the driver decoded. With the layer (KILN_CAPTURE_COMMAND=dispatch:1 KILN_CAPTURE_FRAME=2), the
 // capture must hold each texture's blocks byte for byte, and the PNG the layer wrote for it must show
-// the same texels as the driver, within one step (the format leaves the last bit of interpolated
-// values to the implementation); the raw blocks lie beside the PNG.
+// the same texels as the driver: within one step on lavapipe (Mesa decodes in 8-bit steps, truncating
+// where the layer rounds), within 8 (3% of the range, the tolerance Direct3D gives BC interpolants)
+// elsewhere: NVIDIA's hardware interpolates BC1's colours at the endpoints' 5/6-bit precision and
+// differs by up to 6 steps on the H100. The raw blocks lie beside the PNG.
 #include <array>
 #include <filesystem>
 #include <random>
@@ -127,6 +129,9 @@ int main() {
                            0, nullptr);
     });
     const auto* decoded = static_cast<const uint8_t*>(out.mapped);  // the driver's texels, RGBA8
+    VkPhysicalDeviceProperties props;
+    vkGetPhysicalDeviceProperties(gpu.physical, &props);
+    const int tolerance = props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 1 : 8;
 
     if (gpu.has_api && std::getenv("KILN_CAPTURE_COMMAND")) {
       const KilnCapture* c = take_capture(gpu);
@@ -156,14 +161,15 @@ int main() {
               const int driver = decoded[(t * kSize * kSize + p) * 4 + ch];
               const int file = png.pixels[p * png.channels + ch];
               worst = std::max(worst, std::abs(driver - file));
-              if (std::abs(driver - file) > 1) {
+              if (std::abs(driver - file) > tolerance) {
                 EXPECT(false, "%s texel (%u,%u) channel %u: the PNG says %d, the driver decoded %d", kTex[t].name,
                        p % kSize, p / kSize, ch, file, driver);
                 break;
               }
             }
           }
-          std::fprintf(stderr, "layer_blocks: %s: the PNG is within %d of the driver's texels\n", kTex[t].name, worst);
+          std::fprintf(stderr, "layer_blocks: %s: the PNG is within %d of the driver's texels (allowed %d)\n",
+                       kTex[t].name, worst, tolerance);
         }
         gpu.api.free_capture(gpu.device, c);
       }

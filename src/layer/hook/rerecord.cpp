@@ -148,9 +148,8 @@ class Recorder {
     // part resumes what an earlier command buffer suspended, if the program's did, and ends the
     // instance there (the copies cannot run inside a suspended one); later parts begin new instances,
     // and the last suspends where the program's would, for a later command buffer to resume.
-    if (!resume) info.flags &= ~VK_RENDERING_SUSPENDING_BIT;
     if (resume) info.flags &= ~VK_RENDERING_RESUMING_BIT;
-    if (resume && !last) info.flags &= ~VK_RENDERING_SUSPENDING_BIT;
+    if (!resume || !last) info.flags &= ~VK_RENDERING_SUSPENDING_BIT;
     info.pColorAttachments = colors.data();
     info.pDepthAttachment = rendering_.pDepthAttachment ? &depth : nullptr;
     info.pStencilAttachment = rendering_.pStencilAttachment ? &stencil : nullptr;

@@ -185,50 +185,13 @@ int main(int argc, char** argv) {
 
     VkShaderModule vs = gpu.shader(subpass_fullscreen_vert, sizeof(subpass_fullscreen_vert));
     VkShaderModule fs = gpu.shader(views_frag, sizeof(views_frag));
-    VkPipelineShaderStageCreateInfo stages[2] = {
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main", nullptr},
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main", nullptr}};
     VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
     VkPipelineLayout layout;
     VKCHECK(vkCreatePipelineLayout(gpu.device, &pli, nullptr, &layout));
-    VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-    VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-    ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-    const VkViewport viewport{0, 0, float(W), float(H), 0, 1};
     const VkRect2D scissor{{0, 0}, {W / 2, H}};
-    VkPipelineViewportStateCreateInfo vps{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-    vps.viewportCount = vps.scissorCount = 1;
-    vps.pViewports = &viewport;
-    vps.pScissors = &scissor;
-    VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-    rs.polygonMode = VK_POLYGON_MODE_FILL;
-    rs.cullMode = VK_CULL_MODE_NONE;
-    rs.lineWidth = 1;
-    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-    VkPipelineColorBlendAttachmentState blend{};
-    blend.colorWriteMask = 0xf;
-    VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-    cbs.attachmentCount = 1;
-    cbs.pAttachments = &blend;
-    VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
-    rinfo.viewMask = kViewMask;
-    rinfo.colorAttachmentCount = 1;
-    rinfo.pColorAttachmentFormats = &format;
-    VkGraphicsPipelineCreateInfo gci{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-    gci.pNext = dynamic ? &rinfo : nullptr;
-    gci.stageCount = 2;
-    gci.pStages = stages;
-    gci.pVertexInputState = &vi;
-    gci.pInputAssemblyState = &ia;
-    gci.pViewportState = &vps;
-    gci.pRasterizationState = &rs;
-    gci.pMultisampleState = &ms;
-    gci.pColorBlendState = &cbs;
-    gci.layout = layout;
-    gci.renderPass = rp;
-    VkPipeline pipeline;
-    VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &gci, nullptr, &pipeline));
+    VkPipeline pipeline = gpu.simple_pipeline({.vs = vs, .fs = fs, .layout = layout, .format = format,
+                                               .render_pass = rp, .view_mask = kViewMask, .extent = {W, H},
+                                               .scissor = &scissor});
     gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "views");
 
     // Submission 2 (frame 2): the draw into both views, then both layers read back.

@@ -52,52 +52,13 @@ int main() {
 
     VkShaderModule vs = gpu.shader(subpass_fullscreen_vert, sizeof(subpass_fullscreen_vert));
     VkShaderModule fs = gpu.shader(push_colour_frag, sizeof(push_colour_frag));
-    VkPipelineShaderStageCreateInfo stages[2] = {
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_VERTEX_BIT, vs, "main", nullptr},
-        {VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, nullptr, 0, VK_SHADER_STAGE_FRAGMENT_BIT, fs, "main", nullptr}};
     VkPushConstantRange push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16};
     VkPipelineLayoutCreateInfo pli{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
     pli.pushConstantRangeCount = 1;
     pli.pPushConstantRanges = &push;
     VkPipelineLayout layout;
     VKCHECK(vkCreatePipelineLayout(gpu.device, &pli, nullptr, &layout));
-    VkPipelineVertexInputStateCreateInfo vi{VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO};
-    VkPipelineInputAssemblyStateCreateInfo ia{VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO};
-    ia.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST;
-    VkPipelineViewportStateCreateInfo vps{VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO};
-    vps.viewportCount = vps.scissorCount = 1;
-    VkPipelineRasterizationStateCreateInfo rs{VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO};
-    rs.polygonMode = VK_POLYGON_MODE_FILL;
-    rs.cullMode = VK_CULL_MODE_NONE;
-    rs.lineWidth = 1;
-    VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
-    VkPipelineColorBlendAttachmentState blend{};
-    blend.colorWriteMask = 0xf;
-    VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-    cbs.attachmentCount = 1;
-    cbs.pAttachments = &blend;
-    const VkDynamicState dynamic[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-    VkPipelineDynamicStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
-    ds.dynamicStateCount = 2;
-    ds.pDynamicStates = dynamic;
-    VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
-    rinfo.colorAttachmentCount = 1;
-    rinfo.pColorAttachmentFormats = &format;
-    VkGraphicsPipelineCreateInfo gci{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
-    gci.pNext = &rinfo;
-    gci.stageCount = 2;
-    gci.pStages = stages;
-    gci.pVertexInputState = &vi;
-    gci.pInputAssemblyState = &ia;
-    gci.pViewportState = &vps;
-    gci.pRasterizationState = &rs;
-    gci.pMultisampleState = &ms;
-    gci.pColorBlendState = &cbs;
-    gci.pDynamicState = &ds;
-    gci.layout = layout;
-    VkPipeline pipeline;
-    VKCHECK(vkCreateGraphicsPipelines(gpu.device, VK_NULL_HANDLE, 1, &gci, nullptr, &pipeline));
+    VkPipeline pipeline = gpu.simple_pipeline({.vs = vs, .fs = fs, .layout = layout, .format = format});
     gpu.name(VK_OBJECT_TYPE_PIPELINE, (uint64_t)pipeline, "push_colour");
 
     // Submission 2 (frame 2): three command buffers, one render pass instance.

@@ -86,7 +86,7 @@ bool submit_snapshot(Device& dev, VkQueue queue, const std::vector<std::shared_p
   d.BeginCommandBuffer(snap->cb, &begin);
   std::vector<CopiedSubresource> subs;
   for (const auto& c : cows)
-    if (c->image) subs.push_back({c->image, c->mip, c->layer, c->layout, c->all_aspects});
+    if (c->image) subs.push_back({c->image, c->mip, c->layer, c->layout, c->all_aspects, c->aspect});
   std::vector<VkImageMemoryBarrier> to, back;
   copy_layout_barriers(std::move(subs), to, back);
   // As narrow as the copies allow (as the hook's, rerecord.cpp): what wrote before, for the copies'

@@ -402,7 +402,8 @@ void attachments(Collector& col, const ReplayState& st) {
         CapturedResource meta;
         meta.role = ResourceRole::StencilAttachment;
         meta.written = true;
-        col.view(std::move(meta), v, sp.depth->layout, VK_IMAGE_ASPECT_STENCIL_BIT);
+        const VkImageLayout own = sp.depth_stencil_layout;
+        col.view(std::move(meta), v, own != VK_IMAGE_LAYOUT_UNDEFINED ? own : sp.depth->layout, VK_IMAGE_ASPECT_STENCIL_BIT);
       }
     }
   }

@@ -9,8 +9,9 @@
 // through the remaining subpasses with no commands (their loads, stores and resolves run on what is
 // there, and the part after runs them again on the final contents), and the part after steps from the
 // first subpass to the command's, again with no commands, its attachments loading what was stored.
-#include <cstring>
 #include <algorithm>
+#include <cstring>
+#include <deque>
 #include <numeric>
 #include <set>
 
@@ -188,8 +189,9 @@ class Recorder {
 
   // The attachments of one part of a split pass (render pass 1 or 2 types alike): parts after the
   // first load what the part before stored, in the layout the subpass used; parts before the last store.
+  // Returns the layouts the subpass holds the attachments in (their final layouts where it uses none).
   template <class Attachment, class Subpass>
-  static void split_attachments(std::vector<Attachment>& atts, const Subpass& sp, Split which) {
+  static std::vector<VkImageLayout> split_attachments(std::vector<Attachment>& atts, const Subpass& sp, Split which) {
     std::vector<VkImageLayout> inside(atts.size());
     for (size_t i = 0; i < atts.size(); ++i) inside[i] = atts[i].finalLayout;
     auto mark = [&](const auto& r) {
@@ -214,6 +216,53 @@ class Recorder {
         a.stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
         a.finalLayout = inside[i];
       }
+    }
+    return inside;
+  }
+
+  // For a pass made by vkCreateRenderPass2, where depth/stencil attachments may keep their stencil
+  // aspect in a layout of its own: the VkAttachmentDescriptionStencilLayout of each attachment of a
+  // split part (nullopt: none needed), which the same rule as split_attachments gives: parts after the
+  // first begin, and parts before the last end, with the stencil in the layout the subpass uses.
+  static std::vector<std::optional<VkAttachmentDescriptionStencilLayout>> split_stencil_layouts(
+      const RenderPass& rp, const RenderPass::Subpass2& sp, const std::vector<VkAttachmentDescription2>& atts,
+      const std::vector<VkImageLayout>& inside, Split which) {
+    const size_t n = rp.attachments2.size();
+    std::vector<VkImageLayout> stencil(n);
+    for (size_t i = 0; i < n; ++i) stencil[i] = rp.stencil_layouts2[i] ? rp.stencil_layouts2[i]->stencilFinalLayout : inside[i];
+    auto mark = [&](const VkAttachmentReference2& r, VkImageLayout own) {
+      if (r.attachment == VK_ATTACHMENT_UNUSED || r.attachment >= n) return;
+      stencil[r.attachment] = own != VK_IMAGE_LAYOUT_UNDEFINED ? own : r.layout;
+    };
+    for (size_t k = 0; k < sp.inputs.size(); ++k) mark(sp.inputs[k], sp.input_stencil_layouts[k]);
+    if (sp.depth) mark(*sp.depth, sp.depth_stencil_layout);
+    if (sp.depth_resolve_ref) mark(*sp.depth_resolve_ref, sp.depth_resolve_stencil_layout);
+    std::vector<std::optional<VkAttachmentDescriptionStencilLayout>> out(n);
+    for (size_t i = 0; i < n; ++i) {
+      const VkAttachmentDescription2& orig = rp.attachments2[i];
+      const auto& own = rp.stencil_layouts2[i];
+      VkImageLayout first = own ? own->stencilInitialLayout : orig.initialLayout;
+      VkImageLayout last = own ? own->stencilFinalLayout : orig.finalLayout;
+      if (which != Split::First) first = stencil[i];
+      if (which != Split::Last) last = stencil[i];
+      if (!own && first == atts[i].initialLayout && last == atts[i].finalLayout) continue;  // one layout for both
+      out[i] = VkAttachmentDescriptionStencilLayout{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_STENCIL_LAYOUT, nullptr,
+                                                    stencil_only(first), stencil_only(last)};
+    }
+    return out;
+  }
+
+  // The stencil aspect's part of a depth/stencil layout (a stencil layout structure may not name both).
+  static VkImageLayout stencil_only(VkImageLayout l) {
+    switch (l) {
+      case VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL:
+      case VK_IMAGE_LAYOUT_DEPTH_READ_ONLY_STENCIL_ATTACHMENT_OPTIMAL:
+        return VK_IMAGE_LAYOUT_STENCIL_ATTACHMENT_OPTIMAL;
+      case VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL:
+      case VK_IMAGE_LAYOUT_DEPTH_ATTACHMENT_STENCIL_READ_ONLY_OPTIMAL:
+        return VK_IMAGE_LAYOUT_STENCIL_READ_ONLY_OPTIMAL;
+      default:
+        return l;
     }
   }
 
@@ -283,22 +332,42 @@ class Recorder {
   VkRenderPass make_pass2(Split which) {
     const RenderPass& rp = *rp_;
     std::vector<VkAttachmentDescription2> atts = rp.attachments2;
-    split_attachments(atts, rp.subpasses2[subpass_], which);
+    const std::vector<VkImageLayout> inside = split_attachments(atts, rp.subpasses2[subpass_], which);
+    std::vector<std::optional<VkAttachmentDescriptionStencilLayout>> att_stencil =
+        split_stencil_layouts(rp, rp.subpasses2[subpass_], atts, inside, which);
+    for (size_t i = 0; i < atts.size(); ++i)
+      if (att_stencil[i]) atts[i].pNext = &*att_stencil[i];
     std::vector<VkSubpassDescription2> subs;
     // The kept chains, re-pointed at this pass's copies (reserved: the subpasses point into them).
     std::vector<VkSubpassDescriptionDepthStencilResolve> resolves;
     resolves.reserve(rp.subpasses2.size());
+    // References whose chain held a stencil layout, copied with it re-chained.
+    std::deque<VkAttachmentReferenceStencilLayout> ref_stencil;
+    std::deque<std::vector<VkAttachmentReference2>> ref_copies;
+    auto chain = [&](VkAttachmentReference2& ref, VkImageLayout layout) {
+      if (layout == VK_IMAGE_LAYOUT_UNDEFINED) return;
+      ref_stencil.push_back({VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_STENCIL_LAYOUT, nullptr, layout});
+      ref.pNext = &ref_stencil.back();
+    };
     for (const RenderPass::Subpass2& sp : rp.subpasses2) {
       VkSubpassDescription2 s = sp.desc;
+      std::vector<VkAttachmentReference2>& refs = ref_copies.emplace_back(sp.inputs);
+      if (sp.depth) refs.push_back(*sp.depth);
+      if (sp.depth_resolve_ref) refs.push_back(*sp.depth_resolve_ref);
+      for (size_t k = 0; k < sp.inputs.size(); ++k) chain(refs[k], sp.input_stencil_layouts[k]);
+      VkAttachmentReference2* depth = sp.depth ? &refs[sp.inputs.size()] : nullptr;
+      VkAttachmentReference2* depth_resolve = sp.depth_resolve_ref ? &refs.back() : nullptr;
+      if (depth) chain(*depth, sp.depth_stencil_layout);
+      if (depth_resolve) chain(*depth_resolve, sp.depth_resolve_stencil_layout);
       if (sp.depth_resolve) {
         resolves.push_back(*sp.depth_resolve);
-        resolves.back().pDepthStencilResolveAttachment = sp.depth_resolve_ref ? &*sp.depth_resolve_ref : nullptr;
+        resolves.back().pDepthStencilResolveAttachment = depth_resolve;
         s.pNext = &resolves.back();
       }
-      s.pInputAttachments = sp.inputs.data();
+      s.pInputAttachments = refs.data();
       s.pColorAttachments = sp.colors.data();
       s.pResolveAttachments = sp.resolves.empty() ? nullptr : sp.resolves.data();
-      s.pDepthStencilAttachment = sp.depth ? &*sp.depth : nullptr;
+      s.pDepthStencilAttachment = depth;
       s.pPreserveAttachments = sp.preserves.data();
       subs.push_back(s);
     }
@@ -513,7 +582,7 @@ class Recorder {
     std::vector<CopiedSubresource> subs;
     for (const CopyJob& j : p_.jobs)
       if (j.image && (before ? j.before_at : j.after_at) != UINT64_MAX)
-        subs.push_back({j.image, j.meta.mip, j.meta.layer, j.layout, j.all_aspects});
+        subs.push_back({j.image, j.meta.mip, j.meta.layer, j.layout, j.all_aspects, j.meta.aspect});
     std::vector<VkImageMemoryBarrier> to, back;
     copy_layout_barriers(std::move(subs), to, back);
     // Multisampled subresources: resolved into their single-sample images first.

@@ -162,6 +162,9 @@ struct RenderPass {
     VkPipelineBindPoint bind_point = VK_PIPELINE_BIND_POINT_GRAPHICS;
     std::vector<VkAttachmentReference> inputs, colors, resolves;
     std::optional<VkAttachmentReference> depth;
+    // The stencil aspect's layout where a VkAttachmentReferenceStencilLayout gives the depth reference
+    // one of its own (render pass 2); UNDEFINED: depth's layout covers both.
+    VkImageLayout depth_stencil_layout = VK_IMAGE_LAYOUT_UNDEFINED;
     std::vector<uint32_t> preserves;
   };
   std::vector<Subpass> subpasses;
@@ -178,9 +181,11 @@ struct RenderPass {
   std::vector<uint32_t> correlation_masks;
   std::vector<VkInputAttachmentAspectReference> aspect_references;
   // Made by vkCreateRenderPass2: the create info kept as such (the v1 fields above hold what the
-  // capture reads: formats, colour and depth references).
+  // capture reads: formats, colour and depth references). Chains are kept apart and re-chained.
   bool v2 = false;
   std::vector<VkAttachmentDescription2> attachments2;
+  // Per attachment, a VkAttachmentDescriptionStencilLayout from its chain (separate stencil layouts).
+  std::vector<std::optional<VkAttachmentDescriptionStencilLayout>> stencil_layouts2;
   struct Subpass2 {
     VkSubpassDescription2 desc{};  // pNext: re-chained from depth_resolve
     std::vector<VkAttachmentReference2> inputs, colors, resolves;
@@ -190,6 +195,11 @@ struct RenderPass {
     // depth_resolve_ref).
     std::optional<VkSubpassDescriptionDepthStencilResolve> depth_resolve;
     std::optional<VkAttachmentReference2> depth_resolve_ref;
+    // The stencil layouts of VkAttachmentReferenceStencilLayout structures chained to references:
+    // per input reference, the depth one and the depth resolve one; UNDEFINED where none was.
+    std::vector<VkImageLayout> input_stencil_layouts;
+    VkImageLayout depth_stencil_layout = VK_IMAGE_LAYOUT_UNDEFINED;
+    VkImageLayout depth_resolve_stencil_layout = VK_IMAGE_LAYOUT_UNDEFINED;
   };
   std::vector<Subpass2> subpasses2;
   std::vector<VkSubpassDependency2> dependencies2;  // pNext: re-chained from barriers2

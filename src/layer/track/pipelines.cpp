@@ -160,23 +160,48 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
   auto rp = std::make_shared<RenderPass>();
   rp->v2 = true;
   rp->flags = info->flags;
-  // Structures in the chains the layer keeps and re-chains into split passes: per subpass a depth /
-  // stencil resolve, per dependency a VkMemoryBarrier2. Any other makes the pass unsplittable.
+  // Structures in the chains the layer keeps and re-chains into split passes: per attachment and
+  // per reference a separate stencil layout, per subpass a depth / stencil resolve, per dependency a
+  // VkMemoryBarrier2. Any other makes the pass unsplittable.
   int32_t unknown = -1;  // the first sType it does not keep
   auto keep_none = [&](const void* next) {
     if (next && unknown < 0) unknown = int32_t(static_cast<const VkBaseInStructure*>(next)->sType);
   };
+  // A reference kept without its chain; its stencil layout, if the chain held one.
+  auto take_ref = [&](VkAttachmentReference2& ref) {
+    VkImageLayout stencil = VK_IMAGE_LAYOUT_UNDEFINED;
+    for (auto* e = static_cast<const VkBaseInStructure*>(ref.pNext); e; e = e->pNext) {
+      if (e->sType == VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_STENCIL_LAYOUT)
+        stencil = reinterpret_cast<const VkAttachmentReferenceStencilLayout*>(e)->stencilLayout;
+      else keep_none(e);
+    }
+    ref.pNext = nullptr;
+    return stencil;
+  };
   keep_none(info->pNext);
   for (uint32_t i = 0; i < info->attachmentCount; ++i) {
     const VkAttachmentDescription2& a = info->pAttachments[i];
-    keep_none(a.pNext);
+    rp->stencil_layouts2.emplace_back();
+    for (auto* e = static_cast<const VkBaseInStructure*>(a.pNext); e; e = e->pNext) {
+      if (e->sType == VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_STENCIL_LAYOUT) {
+        rp->stencil_layouts2.back() = *reinterpret_cast<const VkAttachmentDescriptionStencilLayout*>(e);
+        rp->stencil_layouts2.back()->pNext = nullptr;
+      } else {
+        keep_none(e);
+      }
+    }
     rp->attachments2.push_back(a);
+    rp->attachments2.back().pNext = nullptr;
     rp->attachments.push_back({a.flags, a.format, a.samples, a.loadOp, a.storeOp, a.stencilLoadOp, a.stencilStoreOp,
                                a.initialLayout, a.finalLayout});
   }
-  auto refs = [&](const VkAttachmentReference2* p, uint32_t n) {
+  auto refs = [&](const VkAttachmentReference2* p, uint32_t n, std::vector<VkImageLayout>* stencil = nullptr) {
     std::vector<VkAttachmentReference2> v(p, p + (p ? n : 0));
-    for (const auto& x : v) keep_none(x.pNext);
+    for (auto& x : v) {
+      // A colour reference's stencil layout means nothing (the pass ignores it): not re-chained.
+      VkImageLayout s = take_ref(x);
+      if (stencil) stencil->push_back(s);
+    }
     return v;
   };
   for (uint32_t i = 0; i < info->subpassCount; ++i) {
@@ -190,18 +215,18 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
         sp2.depth_resolve->pNext = nullptr;
         if (const VkAttachmentReference2* ref = sp2.depth_resolve->pDepthStencilResolveAttachment) {
           sp2.depth_resolve_ref = *ref;
-          keep_none(ref->pNext);
+          sp2.depth_resolve_stencil_layout = take_ref(*sp2.depth_resolve_ref);
         }
       } else {
         keep_none(e);
       }
     }
-    sp2.inputs = refs(s.pInputAttachments, s.inputAttachmentCount);
+    sp2.inputs = refs(s.pInputAttachments, s.inputAttachmentCount, &sp2.input_stencil_layouts);
     sp2.colors = refs(s.pColorAttachments, s.colorAttachmentCount);
     sp2.resolves = refs(s.pResolveAttachments, s.colorAttachmentCount);
     if (s.pDepthStencilAttachment) {
       sp2.depth = *s.pDepthStencilAttachment;
-      keep_none(s.pDepthStencilAttachment->pNext);
+      sp2.depth_stencil_layout = take_ref(*sp2.depth);
     }
     sp2.preserves.assign(s.pPreserveAttachments, s.pPreserveAttachments + s.preserveAttachmentCount);
     RenderPass::Subpass sp;
@@ -211,6 +236,7 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateRenderPass2(VkDevice device, const VkRender
     for (const auto& c : sp2.inputs) sp.inputs.push_back({c.attachment, c.layout});
     for (const auto& c : sp2.resolves) sp.resolves.push_back({c.attachment, c.layout});
     if (sp2.depth) sp.depth = VkAttachmentReference{sp2.depth->attachment, sp2.depth->layout};
+    sp.depth_stencil_layout = sp2.depth_stencil_layout;
     rp->subpasses.push_back(std::move(sp));
     rp->subpasses2.push_back(std::move(sp2));
   }

@@ -288,7 +288,8 @@ class Gpu {
   // A graphics pipeline that draws without vertex buffers into one colour attachment: a triangle
   // list, no culling, one sample, every channel written, no blending. For dynamic rendering (`format`,
   // `view_mask`) unless `render_pass` is given. `scissor` null: viewport and scissor are dynamic state;
-  // else the viewport covers `extent` and the scissor is fixed.
+  // else the viewport covers `extent` and the scissor is fixed. Depth-only pipelines: `format`
+  // UNDEFINED (no colour attachment), no `fs`, `depth_stencil` state and the attachments' formats.
   struct SimplePipeline {
     VkShaderModule vs = VK_NULL_HANDLE, fs = VK_NULL_HANDLE;
     VkPipelineLayout layout = VK_NULL_HANDLE;
@@ -297,6 +298,8 @@ class Gpu {
     uint32_t view_mask = 0;
     VkExtent2D extent{};
     const VkRect2D* scissor = nullptr;
+    const VkPipelineDepthStencilStateCreateInfo* depth_stencil = nullptr;
+    VkFormat depth_format = VK_FORMAT_UNDEFINED, stencil_format = VK_FORMAT_UNDEFINED;
   };
   VkPipeline simple_pipeline(const SimplePipeline& p) {
     VkPipelineShaderStageCreateInfo stages[2] = {
@@ -321,7 +324,7 @@ class Gpu {
     VkPipelineColorBlendAttachmentState blend{};
     blend.colorWriteMask = 0xf;
     VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};
-    cbs.attachmentCount = 1;
+    cbs.attachmentCount = p.format != VK_FORMAT_UNDEFINED ? 1 : 0;
     cbs.pAttachments = &blend;
     const VkDynamicState dynamic[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
     VkPipelineDynamicStateCreateInfo ds{VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO};
@@ -329,11 +332,13 @@ class Gpu {
     ds.pDynamicStates = dynamic;
     VkPipelineRenderingCreateInfo rinfo{VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO};
     rinfo.viewMask = p.view_mask;
-    rinfo.colorAttachmentCount = 1;
+    rinfo.colorAttachmentCount = p.format != VK_FORMAT_UNDEFINED ? 1 : 0;
     rinfo.pColorAttachmentFormats = &p.format;
+    rinfo.depthAttachmentFormat = p.depth_format;
+    rinfo.stencilAttachmentFormat = p.stencil_format;
     VkGraphicsPipelineCreateInfo gci{VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO};
     gci.pNext = p.render_pass ? nullptr : &rinfo;
-    gci.stageCount = 2;
+    gci.stageCount = p.fs ? 2 : 1;
     gci.pStages = stages;
     gci.pVertexInputState = &vi;
     gci.pInputAssemblyState = &ia;
@@ -341,6 +346,7 @@ class Gpu {
     gci.pRasterizationState = &rs;
     gci.pMultisampleState = &ms;
     gci.pColorBlendState = &cbs;
+    gci.pDepthStencilState = p.depth_stencil;
     gci.pDynamicState = p.scissor ? nullptr : &ds;
     gci.layout = p.layout;
     gci.renderPass = p.render_pass;

@@ -52,7 +52,8 @@ typedef struct KilnCaptureResource {
   uint64_t before_size;
   const void* after;            /* NULL when not captured after */
   uint64_t after_size;
-  uint32_t samples;             /* images: 1, or the sample count of a multisampled image captured resolved */
+  uint32_t samples;             /* images: 1, or the sample count of a multisampled image captured resolved
+                                   (colour: the samples' average; depth/stencil: sample 0) */
 } KilnCaptureResource;
 
 typedef struct KilnCapture {

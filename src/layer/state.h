@@ -34,6 +34,7 @@ inline void* dispatch_key(const void* handle) { return *static_cast<void* const*
 struct Instance {
   VkInstance handle = VK_NULL_HANDLE;
   InstanceDispatch d;
+  uint32_t api_version = VK_API_VERSION_1_0;  // the program's (VkApplicationInfo), which caps its devices'
 };
 
 struct Queue {
@@ -108,6 +109,9 @@ struct Device {
   DeviceDispatch d;
   VkPhysicalDeviceMemoryProperties memory_properties{};
   uint32_t api_version = VK_API_VERSION_1_0;
+  // Render pass 2 with depth/stencil resolves may be used (Vulkan 1.2, or the extensions enabled):
+  // how multisampled depth/stencil images are captured.
+  bool depth_stencil_resolve = false;
 
   HandleMap<Memory> memories;
   HandleMap<Buffer> buffers;

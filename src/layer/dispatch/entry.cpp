@@ -79,6 +79,7 @@ VKAPI_ATTR VkResult VKAPI_CALL CreateInstance(const VkInstanceCreateInfo* info, 
   auto inst = std::make_unique<Instance>();
   inst->handle = *out;
   inst->d.load(*out, gipa);
+  if (info->pApplicationInfo && info->pApplicationInfo->apiVersion) inst->api_version = info->pApplicationInfo->apiVersion;
   add_instance(dispatch_key(*out), std::move(inst));
   return r;
 }

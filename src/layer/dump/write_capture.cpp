@@ -124,7 +124,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
   if (r.is_image) {
     j["format"] = vk_format_name(r.format);
     j["extent"] = {r.extent.width, r.extent.height, r.extent.depth};
-    if (r.samples > 1) j["samples"] = r.samples;  // captured resolved
+    if (r.samples > 1) j["samples"] = r.samples;  // captured resolved (colour: averaged; depth/stencil: sample 0)
     j["mip"] = r.mip;
     j["layer"] = r.layer;
     j["aspect"] = vk_aspect_names(r.aspect);

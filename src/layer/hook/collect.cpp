@@ -79,14 +79,23 @@ struct Collector {
     VkImageAspectFlags all = format_aspects(ci.format);
     if (ci.samples != VK_SAMPLE_COUNT_1_BIT) {
       // Colour: resolved (vkCmdResolveImage: the samples' average) into an image of the layer's, then
-      // copied. Depth and stencil cannot be resolved outside a render pass.
-      if (all != VK_IMAGE_ASPECT_COLOR_BIT) {
-        note("image " + hex(meta.handle) + " is a multisampled depth/stencil image: skipped");
-        return;
-      }
+      // copied. Depth and stencil cannot be resolved outside a render pass: a render pass of the
+      // layer's resolves them (sample 0, the one mode every device has) as it ends.
       meta.samples = static_cast<uint32_t>(ci.samples);
-      note("image " + hex(meta.handle) + " has " + std::to_string(meta.samples) +
-           " samples: captured resolved (their average; integer formats: as the driver resolves them)");
+      if (all != VK_IMAGE_ASPECT_COLOR_BIT) {
+        if (!dev.depth_stencil_resolve || !(ci.usage & VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT)) {
+          note("image " + hex(meta.handle) + " is a multisampled depth/stencil image: skipped (" +
+               (dev.depth_stencil_resolve ? "not a depth/stencil attachment"
+                                          : "resolving it needs Vulkan 1.2 or VK_KHR_depth_stencil_resolve") +
+               ")");
+          return;
+        }
+        note("image " + hex(meta.handle) + " has " + std::to_string(meta.samples) +
+             " samples: its depth/stencil captured as sample 0 of each pixel");
+      } else {
+        note("image " + hex(meta.handle) + " has " + std::to_string(meta.samples) +
+             " samples: captured resolved (their average; integer formats: as the driver resolves them)");
+      }
     }
     if (aspect & VK_IMAGE_ASPECT_DEPTH_BIT) aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
     else if (aspect & VK_IMAGE_ASPECT_STENCIL_BIT) aspect = VK_IMAGE_ASPECT_STENCIL_BIT;

@@ -46,6 +46,10 @@ struct PendingCapture {
     size_t job = 0;
     VkImage image = VK_NULL_HANDLE;
     VkDeviceMemory memory = VK_NULL_HANDLE;
+    // Depth/stencil: the render pass that resolves the source into `image`, on views of both.
+    VkImageView views[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
+    VkRenderPass pass = VK_NULL_HANDLE;
+    VkFramebuffer framebuffer = VK_NULL_HANDLE;
   };
   std::vector<Resolved> resolved;
   std::string out_dir;               // where to write it; empty: memory only

@@ -18,6 +18,10 @@ void destroy_pending(Device& dev, PendingCapture& p) {
   if (p.memory) d.FreeMemory(dev.handle, p.memory, nullptr);
   for (VkRenderPass rp : p.render_passes) d.DestroyRenderPass(dev.handle, rp, nullptr);
   for (const PendingCapture::Resolved& r : p.resolved) {
+    if (r.framebuffer) d.DestroyFramebuffer(dev.handle, r.framebuffer, nullptr);
+    if (r.pass) d.DestroyRenderPass(dev.handle, r.pass, nullptr);
+    for (VkImageView v : r.views)
+      if (v) d.DestroyImageView(dev.handle, v, nullptr);
     if (r.image) d.DestroyImage(dev.handle, r.image, nullptr);
     if (r.memory) d.FreeMemory(dev.handle, r.memory, nullptr);
   }

@@ -543,7 +543,9 @@ class Recorder {
     ci.arrayLayers = 1;
     ci.samples = VK_SAMPLE_COUNT_1_BIT;
     ci.tiling = VK_IMAGE_TILING_OPTIMAL;
-    ci.usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
+    const bool depth_stencil = j.all_aspects != VK_IMAGE_ASPECT_COLOR_BIT;
+    ci.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+               (depth_stencil ? VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT : VK_IMAGE_USAGE_TRANSFER_DST_BIT);
     PendingCapture::Resolved r;
     r.job = job;
     check(d_.CreateImage(dev_.handle, &ci, nullptr, &r.image), "vkCreateImage (resolve target)");
@@ -561,12 +563,113 @@ class Recorder {
     ai.memoryTypeIndex = type;
     check(d_.AllocateMemory(dev_.handle, &ai, nullptr, &p_.resolved.back().memory), "vkAllocateMemory (resolve target)");
     check(d_.BindImageMemory(dev_.handle, r.image, p_.resolved.back().memory, 0), "vkBindImageMemory (resolve target)");
+    if (depth_stencil) make_depth_stencil_resolve(p_.resolved.back(), *img);
   }
 
-  VkImage resolve_target(size_t job) const {
+  // The render pass that resolves a multisampled depth/stencil subresource into its target: it loads
+  // the source (read-only, in the transfer layout the copies put it in, and back), resolves both
+  // aspects to sample 0 as it ends, and leaves the target ready to be copied.
+  void make_depth_stencil_resolve(PendingCapture::Resolved& r, const Image& source) {
+    const CopyJob& j = p_.jobs[r.job];
+    const VkFormat format = source.info.format;
+    VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+    vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    vi.format = format;
+    vi.image = j.image;
+    vi.subresourceRange = {j.all_aspects, j.meta.mip, 1, j.meta.layer, 1};
+    check(d_.CreateImageView(dev_.handle, &vi, nullptr, &r.views[0]), "vkCreateImageView (depth/stencil resolve)");
+    vi.image = r.image;
+    vi.subresourceRange = {j.all_aspects, 0, 1, 0, 1};
+    check(d_.CreateImageView(dev_.handle, &vi, nullptr, &r.views[1]), "vkCreateImageView (depth/stencil resolve)");
+
+    const bool stencil = (j.all_aspects & VK_IMAGE_ASPECT_STENCIL_BIT) != 0;
+    VkAttachmentDescription2 atts[2] = {{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2},
+                                        {VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2}};
+    atts[0].format = atts[1].format = format;
+    atts[0].samples = source.info.samples;
+    atts[1].samples = VK_SAMPLE_COUNT_1_BIT;
+    atts[0].loadOp = VK_ATTACHMENT_LOAD_OP_LOAD;
+    atts[0].stencilLoadOp = stencil ? VK_ATTACHMENT_LOAD_OP_LOAD : VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    atts[0].storeOp = VK_ATTACHMENT_STORE_OP_STORE;  // the source is only read: STORE keeps it as it was
+    atts[0].stencilStoreOp = stencil ? VK_ATTACHMENT_STORE_OP_STORE : VK_ATTACHMENT_STORE_OP_DONT_CARE;
+    atts[0].initialLayout = atts[0].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    atts[1].loadOp = atts[1].stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+    atts[1].storeOp = atts[1].stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
+    atts[1].initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+    atts[1].finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+    VkAttachmentReference2 source_ref{VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2};
+    source_ref.attachment = 0;
+    source_ref.layout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_READ_ONLY_OPTIMAL;
+    source_ref.aspectMask = j.all_aspects;
+    VkAttachmentReference2 target_ref = source_ref;
+    target_ref.attachment = 1;
+    target_ref.layout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL;
+    VkSubpassDescriptionDepthStencilResolve resolve{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE};
+    resolve.depthResolveMode = (j.all_aspects & VK_IMAGE_ASPECT_DEPTH_BIT) ? VK_RESOLVE_MODE_SAMPLE_ZERO_BIT
+                                                                            : VK_RESOLVE_MODE_NONE;
+    resolve.stencilResolveMode = stencil ? VK_RESOLVE_MODE_SAMPLE_ZERO_BIT : VK_RESOLVE_MODE_NONE;
+    resolve.pDepthStencilResolveAttachment = &target_ref;
+    VkSubpassDescription2 sub{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2};
+    sub.pNext = &resolve;
+    sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+    sub.pDepthStencilAttachment = &source_ref;
+    // After the copies' barrier (transfer) and before the copies out of the target; the resolve
+    // writes as a colour attachment output would, the loads and stores as depth tests do.
+    const VkPipelineStageFlags tests =
+        VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
+    VkSubpassDependency2 deps[2] = {{VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2}, {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2}};
+    deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
+    deps[0].dstSubpass = 0;
+    deps[0].srcStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+    deps[0].dstStageMask = tests | VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+    deps[0].srcAccessMask = 0;
+    deps[0].dstAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT |
+                            VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+    deps[1].srcSubpass = 0;
+    deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
+    deps[1].srcStageMask = tests | VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+    deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
+    deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+    deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+    VkRenderPassCreateInfo2 rci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
+    rci.attachmentCount = 2;
+    rci.pAttachments = atts;
+    rci.subpassCount = 1;
+    rci.pSubpasses = &sub;
+    rci.dependencyCount = 2;
+    rci.pDependencies = deps;
+    check(d_.CreateRenderPass2(dev_.handle, &rci, nullptr, &r.pass), "vkCreateRenderPass2 (depth/stencil resolve)");
+    VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fci.renderPass = r.pass;
+    fci.attachmentCount = 2;
+    fci.pAttachments = r.views;
+    fci.width = j.meta.extent.width;
+    fci.height = j.meta.extent.height;
+    fci.layers = 1;
+    check(d_.CreateFramebuffer(dev_.handle, &fci, nullptr, &r.framebuffer), "vkCreateFramebuffer (depth/stencil resolve)");
+  }
+
+  // Runs a depth/stencil resolve pass (the source already in the transfer layout).
+  void resolve_depth_stencil(const PendingCapture::Resolved& r) {
+    const CopyJob& j = p_.jobs[r.job];
+    VkRenderPassBeginInfo b{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+    b.renderPass = r.pass;
+    b.framebuffer = r.framebuffer;
+    b.renderArea = {{0, 0}, {j.meta.extent.width, j.meta.extent.height}};
+    VkSubpassBeginInfo sb{VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, nullptr, VK_SUBPASS_CONTENTS_INLINE};
+    d_.CmdBeginRenderPass2(p_.cb, &b, &sb);
+    VkSubpassEndInfo se{VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+    d_.CmdEndRenderPass2(p_.cb, &se);
+  }
+
+  const PendingCapture::Resolved* resolved_of(size_t job) const {
     for (const PendingCapture::Resolved& r : p_.resolved)
-      if (r.job == job) return r.image;
-    return VK_NULL_HANDLE;
+      if (r.job == job) return &r;
+    return nullptr;
+  }
+  VkImage resolve_target(size_t job) const {
+    const PendingCapture::Resolved* r = resolved_of(job);
+    return r ? r->image : VK_NULL_HANDLE;
   }
 
 
@@ -587,10 +690,16 @@ class Recorder {
     copy_layout_barriers(std::move(subs), to, back);
     // Multisampled subresources: resolved into their single-sample images first.
     std::vector<VkImageMemoryBarrier> resolved;
+    bool depth_stencil_resolves = false;
     for (size_t i = 0; i < p_.jobs.size(); ++i) {
       const CopyJob& j = p_.jobs[i];
-      VkImage target = resolve_target(i);
-      if (!target || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+      const PendingCapture::Resolved* rs = resolved_of(i);
+      if (!rs || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+      VkImage target = rs->image;
+      if (rs->pass) {  // resolved by its render pass, which lays the target out itself
+        depth_stencil_resolves = true;
+        continue;
+      }
       VkImageMemoryBarrier b{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
       b.srcAccessMask = 0;
       b.dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
@@ -614,11 +723,19 @@ class Recorder {
                             VK_ACCESS_TRANSFER_READ_BIT};
     d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &written, 0,
                           nullptr, static_cast<uint32_t>(to.size()), to.data());
+    if (depth_stencil_resolves) {
+      for (size_t i = 0; i < p_.jobs.size(); ++i) {
+        const PendingCapture::Resolved* rs = resolved_of(i);
+        if (rs && rs->pass && (before ? p_.jobs[i].before_at : p_.jobs[i].after_at) != UINT64_MAX)
+          resolve_depth_stencil(*rs);
+      }
+    }
     if (!resolved.empty()) {
       for (size_t i = 0; i < p_.jobs.size(); ++i) {
         const CopyJob& j = p_.jobs[i];
-        VkImage target = resolve_target(i);
-        if (!target || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+        const PendingCapture::Resolved* rs = resolved_of(i);
+        if (!rs || rs->pass || (before ? j.before_at : j.after_at) == UINT64_MAX) continue;
+        VkImage target = rs->image;
         VkImageResolve r{};
         r.srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, j.meta.mip, j.meta.layer, 1};
         r.dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
@@ -635,7 +752,7 @@ class Recorder {
       if (VkImage target = resolve_target(i)) {
         VkBufferImageCopy r{};
         r.bufferOffset = at;
-        r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+        r.imageSubresource = {j.meta.aspect, 0, 0, 1};
         r.imageExtent = j.meta.extent;
         d_.CmdCopyImageToBuffer(p_.cb, target, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, p_.staging, 1, &r);
       } else if (j.buffer) {

@@ -1,4 +1,7 @@
 // Device lifetime, queues and debug names.
+#include <algorithm>
+#include <cstring>
+
 #include "dispatch/hooks.h"
 #include "hook/config.h"
 #include "hook/pending.h"
@@ -7,12 +10,20 @@
 namespace kiln::layer {
 namespace hooks {
 
-void setup_device(Device& dev, const VkDeviceCreateInfo*) {
+void setup_device(Device& dev, const VkDeviceCreateInfo* info) {
   const InstanceDispatch& id = dev.instance->d;
   id.GetPhysicalDeviceMemoryProperties(dev.physical, &dev.memory_properties);
   VkPhysicalDeviceProperties props{};
   id.GetPhysicalDeviceProperties(dev.physical, &props);
   dev.api_version = props.apiVersion;
+  bool resolve_extension = false, pass2_extension = false;
+  for (uint32_t i = 0; i < info->enabledExtensionCount; ++i) {
+    resolve_extension |= std::strcmp(info->ppEnabledExtensionNames[i], VK_KHR_DEPTH_STENCIL_RESOLVE_EXTENSION_NAME) == 0;
+    pass2_extension |= std::strcmp(info->ppEnabledExtensionNames[i], VK_KHR_CREATE_RENDERPASS_2_EXTENSION_NAME) == 0;
+  }
+  const bool core12 = std::min(dev.api_version, dev.instance->api_version) >= VK_API_VERSION_1_2;
+  dev.depth_stencil_resolve = (core12 || (resolve_extension && pass2_extension)) && dev.d.CreateRenderPass2 &&
+                              dev.d.CmdBeginRenderPass2 && dev.d.CmdEndRenderPass2;
   Config c = read_config();
   dev.out_dir = c.out_dir;
   dev.cow.enabled = c.cow;

@@ -5,8 +5,10 @@
 // itself; with the layer, the draw is captured (through the C API with --api, else by the environment,
 // KILN_CAPTURE_COMMAND=draw:1) and the multisampled colour attachment must come back resolved: samples
 // 4, before = the clear colour, after = the program's own resolve attachment. capture.json (in the
-// folder KILN_CAPTURE_OUT names) must say "samples": 4 for it. --depth adds a 4x multisampled depth
-// attachment, which the layer skips (with a note in capture.json) while the colour one is still there.
+// folder KILN_CAPTURE_OUT names) must say "samples": 4 for it. --depth adds a 4x multisampled D32
+// depth attachment (cleared to 1, the triangle at 0.5), which the layer captures as each pixel's sample
+// 0 (resolved by a render pass of its own, SAMPLE_ZERO): before all 1; after 0.5 inside the triangle,
+// 1 outside it, one or the other on its edges (where sample 0 lies is the driver's).
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -92,10 +94,14 @@ void check_json(const std::string& folder, bool depth) {
     EXPECT(flat.find("\"extent\":[16,16,1]") != std::string::npos, "extent:\n%s", color.c_str());
   }
   EXPECT(text.find("samples: captured resolved") != std::string::npos, "no note that the attachment was resolved");
-  EXPECT(text.find("\"role\": \"depth_attachment\"") == std::string::npos, "a depth attachment in capture.json");
-  if (depth)
-    EXPECT(text.find("multisampled depth/stencil image: skipped") != std::string::npos,
-           "no note that the multisampled depth image was skipped");
+  at = text.find("\"role\": \"depth_attachment\"");
+  EXPECT((at != std::string::npos) == depth, "depth attachment in capture.json: %d", int(at != std::string::npos));
+  if (depth && at != std::string::npos) {
+    std::string flat = enclosing_object(text, at);
+    flat.erase(std::remove_if(flat.begin(), flat.end(), [](char ch) { return std::isspace(uint8_t(ch)); }), flat.end());
+    EXPECT(flat.find("\"samples\":4") != std::string::npos, "depth attachment without \"samples\": 4:\n%s", flat.c_str());
+    EXPECT(text.find("captured as sample 0") != std::string::npos, "no note that depth holds sample 0");
+  }
 }
 
 }  // namespace
@@ -293,8 +299,25 @@ int main(int argc, char** argv) {
             EXPECT(std::memcmp(r.before, r.after, r.before_size) == 0, "the draw changed the resolve attachment");
         }
         EXPECT(resolves == 1, "%u resolve attachments captured, want 1", resolves);
+        const KilnCaptureResource* d = nullptr;
         for (uint32_t i = 0; i < c->resource_count; ++i)
-          EXPECT(std::strcmp(c->resources[i].role, "depth_attachment") != 0, "a multisampled depth attachment captured");
+          if (std::strcmp(c->resources[i].role, "depth_attachment") == 0) d = &c->resources[i];
+        EXPECT((d != nullptr) == depth, "depth attachment captured: %d", int(d != nullptr));
+        if (d) {
+          EXPECT(d->samples == 4 && d->written && std::string(d->debug_name) == "msaa_depth", "depth description");
+          EXPECT(d->before_size == W * H * 4 && d->after_size == W * H * 4, "depth sizes %llu %llu",
+                 (unsigned long long)d->before_size, (unsigned long long)d->after_size);
+          const auto* before = static_cast<const float*>(d->before);
+          const auto* after = static_cast<const float*>(d->after);
+          for (uint32_t y = 0; before && after && d->before_size == W * H * 4 && d->after_size == W * H * 4 && y < H; ++y)
+            for (uint32_t x = 0; x < W; ++x) {
+              const float b = before[y * W + x], a = after[y * W + x];
+              EXPECT(b == 1.0f, "depth before (%u,%u) = %f", x, y, double(b));
+              const Cover k = cover(x, y);
+              EXPECT(k == Cover::Inside ? a == 0.5f : k == Cover::Outside ? a == 1.0f : (a == 0.5f || a == 1.0f),
+                     "depth after (%u,%u) = %f", x, y, double(a));
+            }
+        }
         EXPECT(*c->folder, "the capture was not written (KILN_CAPTURE_OUT unset?)");
         if (*c->folder) check_json(c->folder, depth);
         gpu.api.free_capture(gpu.device, c);

@@ -300,6 +300,7 @@ class Gpu {
     const VkRect2D* scissor = nullptr;
     const VkPipelineDepthStencilStateCreateInfo* depth_stencil = nullptr;
     VkFormat depth_format = VK_FORMAT_UNDEFINED, stencil_format = VK_FORMAT_UNDEFINED;
+    VkSampleCountFlagBits samples = VK_SAMPLE_COUNT_1_BIT;
   };
   VkPipeline simple_pipeline(const SimplePipeline& p) {
     VkPipelineShaderStageCreateInfo stages[2] = {
@@ -320,7 +321,7 @@ class Gpu {
     rs.cullMode = VK_CULL_MODE_NONE;
     rs.lineWidth = 1;
     VkPipelineMultisampleStateCreateInfo ms{VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO};
-    ms.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT;
+    ms.rasterizationSamples = p.samples;
     VkPipelineColorBlendAttachmentState blend{};
     blend.colorWriteMask = 0xf;
     VkPipelineColorBlendStateCreateInfo cbs{VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO};

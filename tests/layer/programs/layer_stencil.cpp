@@ -11,10 +11,12 @@
 //   --renderpass2         a render pass from vkCreateRenderPass2, one combined layout
 //   --renderpass2-separate the same with VkAttachmentDescriptionStencilLayout and
 //                         VkAttachmentReferenceStencilLayout: the split passes must carry them
-//   --msaa                with --dynamic or --dynamic-separate: the image has 4 samples; the draws cover
-//                         whole pixels, so every sample holds the same, and the layer's capture (sample 0,
-//                         resolved by a render pass of its own) must still be exact. The program cannot
-//                         copy a multisampled image out, so only the capture is checked then.
+//   --msaa                after any of those: the image has 4 samples, resolved (SAMPLE_ZERO, depth and
+//                         stencil) into a single-sample image the program reads back: by the rendering's
+//                         resolve, or a render pass 2's VkSubpassDescriptionDepthStencilResolve, which the
+//                         split passes must carry. The draws cover whole pixels, so every sample holds the
+//                         same, and the layer's capture of the multisampled image (sample 0, resolved by a
+//                         render pass of its own) must still be exact.
 // The layer copies each aspect from its own layout (one barrier per aspect where they differ).
 #include <cstring>
 #include <string>
@@ -83,9 +85,9 @@ int main(int argc, char** argv) {
   const VkSampleCountFlagBits samples = msaa ? VK_SAMPLE_COUNT_4_BIT : VK_SAMPLE_COUNT_1_BIT;
   const bool separate = mode == "--dynamic-separate" || mode == "--renderpass2-separate";
   const bool dynamic = mode == "--dynamic" || mode == "--dynamic-separate";
-  if ((!dynamic && mode != "--renderpass2" && mode != "--renderpass2-separate") || (msaa && !dynamic)) {
+  if (!dynamic && mode != "--renderpass2" && mode != "--renderpass2-separate") {
     std::fprintf(stderr, "layer_stencil: unknown mode %s (--dynamic, --dynamic-separate, --renderpass2, "
-                 "--renderpass2-separate; --msaa after a dynamic one)\n", mode.c_str());
+                 "--renderpass2-separate; then --msaa or nothing)\n", mode.c_str());
     return 2;
   }
   VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
@@ -102,17 +104,26 @@ int main(int argc, char** argv) {
         VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | (msaa ? 0 : VK_IMAGE_USAGE_TRANSFER_SRC_BIT),
         VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
     gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)ds.image, "depth_stencil");
+    // --msaa: what the program reads back, the samples resolved.
+    Image resolved;
+    if (msaa)
+      resolved = gpu.image(kFormat, {W, H}, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                           VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
+    const Image& read = msaa ? resolved : ds;
     Buffer depth_back = gpu.buffer(W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
     Buffer stencil_back = gpu.buffer(W * H, VK_BUFFER_USAGE_TRANSFER_DST_BIT);
 
     // Submission 1: each aspect into its layout (one barrier when they share it).
     gpu.run([&](VkCommandBuffer cb) {
-      if (separate) {
-        transition(cb, ds.image, VK_IMAGE_LAYOUT_UNDEFINED, depth_layout, VK_IMAGE_ASPECT_DEPTH_BIT);
-        transition(cb, ds.image, VK_IMAGE_LAYOUT_UNDEFINED, stencil_layout, VK_IMAGE_ASPECT_STENCIL_BIT);
-      } else {
-        transition(cb, ds.image, VK_IMAGE_LAYOUT_UNDEFINED, depth_layout,
-                   VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
+      for (VkImage image : {ds.image, resolved.image}) {
+        if (!image) continue;
+        if (separate) {
+          transition(cb, image, VK_IMAGE_LAYOUT_UNDEFINED, depth_layout, VK_IMAGE_ASPECT_DEPTH_BIT);
+          transition(cb, image, VK_IMAGE_LAYOUT_UNDEFINED, stencil_layout, VK_IMAGE_ASPECT_STENCIL_BIT);
+        } else {
+          transition(cb, image, VK_IMAGE_LAYOUT_UNDEFINED, depth_layout,
+                     VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
+        }
       }
     });
 
@@ -120,17 +131,22 @@ int main(int argc, char** argv) {
     VkRenderPass pass = VK_NULL_HANDLE;
     VkFramebuffer framebuffer = VK_NULL_HANDLE;
     if (!dynamic) {
-      VkAttachmentDescriptionStencilLayout att_stencil{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_STENCIL_LAYOUT};
-      att_stencil.stencilInitialLayout = stencil_layout;
-      att_stencil.stencilFinalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
-      VkAttachmentDescription2 att{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2};
-      att.pNext = separate ? &att_stencil : nullptr;
-      att.format = kFormat;
-      att.samples = VK_SAMPLE_COUNT_1_BIT;
-      att.loadOp = att.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
-      att.storeOp = att.stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
-      att.initialLayout = depth_layout;
-      att.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+      // Attachment 0 the image drawn into; with --msaa, 1 the single-sample image it resolves into.
+      VkAttachmentDescriptionStencilLayout att_stencil[2] = {
+          {VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_STENCIL_LAYOUT}, {VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_STENCIL_LAYOUT}};
+      VkAttachmentDescription2 att[2] = {{VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2}, {VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2}};
+      for (int a = 0; a < 2; ++a) {
+        const bool read_back = (a == 1) == msaa;
+        att_stencil[a].stencilInitialLayout = a == 0 ? stencil_layout : VK_IMAGE_LAYOUT_UNDEFINED;
+        att_stencil[a].stencilFinalLayout = read_back ? VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL : stencil_layout;
+        att[a].pNext = separate ? &att_stencil[a] : nullptr;
+        att[a].format = kFormat;
+        att[a].samples = a == 0 ? samples : VK_SAMPLE_COUNT_1_BIT;
+        att[a].loadOp = att[a].stencilLoadOp = a == 0 ? VK_ATTACHMENT_LOAD_OP_CLEAR : VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+        att[a].storeOp = att[a].stencilStoreOp = VK_ATTACHMENT_STORE_OP_STORE;
+        att[a].initialLayout = a == 0 ? depth_layout : VK_IMAGE_LAYOUT_UNDEFINED;
+        att[a].finalLayout = read_back ? VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL : depth_layout;
+      }
       VkAttachmentReferenceStencilLayout ref_stencil{VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_STENCIL_LAYOUT};
       ref_stencil.stencilLayout = stencil_layout;
       VkAttachmentReference2 ref{VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2};
@@ -138,17 +154,25 @@ int main(int argc, char** argv) {
       ref.attachment = 0;
       ref.layout = depth_layout;
       ref.aspectMask = VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT;
+      VkAttachmentReference2 resolve_ref = ref;
+      resolve_ref.attachment = 1;
+      VkSubpassDescriptionDepthStencilResolve resolve{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE};
+      resolve.depthResolveMode = resolve.stencilResolveMode = VK_RESOLVE_MODE_SAMPLE_ZERO_BIT;
+      resolve.pDepthStencilResolveAttachment = &resolve_ref;
       VkSubpassDescription2 sub{VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2};
+      sub.pNext = msaa ? &resolve : nullptr;
       sub.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
       sub.pDepthStencilAttachment = &ref;
       // The attachment's earlier layout transition and clear before the pass; the read-back after it.
       VkSubpassDependency2 deps[2] = {{VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2}, {VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2}};
       deps[0].srcSubpass = VK_SUBPASS_EXTERNAL;
       deps[0].dstSubpass = 0;
-      const VkPipelineStageFlags tests =
-          VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT | VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT;
-      const VkAccessFlags attachment =
-          VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT | VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+      // (Resolves write as colour attachment output does.)
+      const VkPipelineStageFlags tests = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT |
+                                         VK_PIPELINE_STAGE_LATE_FRAGMENT_TESTS_BIT |
+                                         VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+      const VkAccessFlags attachment = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_READ_BIT |
+                                       VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
       deps[0].srcStageMask = VK_PIPELINE_STAGE_ALL_COMMANDS_BIT;
       deps[0].dstStageMask = tests;
       deps[0].srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
@@ -157,11 +181,11 @@ int main(int argc, char** argv) {
       deps[1].dstSubpass = VK_SUBPASS_EXTERNAL;
       deps[1].srcStageMask = tests;
       deps[1].dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT;
-      deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT;
+      deps[1].srcAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT | VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
       deps[1].dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
       VkRenderPassCreateInfo2 rci{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2};
-      rci.attachmentCount = 1;
-      rci.pAttachments = &att;
+      rci.attachmentCount = msaa ? 2 : 1;
+      rci.pAttachments = att;
       rci.subpassCount = 1;
       rci.pSubpasses = &sub;
       rci.dependencyCount = 2;
@@ -169,8 +193,9 @@ int main(int argc, char** argv) {
       VKCHECK(vkCreateRenderPass2(gpu.device, &rci, nullptr, &pass));
       VkFramebufferCreateInfo fci{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
       fci.renderPass = pass;
-      fci.attachmentCount = 1;
-      fci.pAttachments = &ds.view;
+      const VkImageView views[2] = {ds.view, resolved.view};
+      fci.attachmentCount = msaa ? 2 : 1;
+      fci.pAttachments = views;
       fci.width = W;
       fci.height = H;
       fci.layers = 1;
@@ -207,8 +232,13 @@ int main(int argc, char** argv) {
         depth.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
         depth.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
         depth.clearValue.depthStencil = {kClearDepth, kClearStencil};
+        if (msaa) {
+          depth.resolveMode = VK_RESOLVE_MODE_SAMPLE_ZERO_BIT;
+          depth.resolveImageView = resolved.view;
+          depth.resolveImageLayout = depth_layout;
+        }
         VkRenderingAttachmentInfo stencil = depth;
-        stencil.imageLayout = stencil_layout;
+        stencil.imageLayout = stencil.resolveImageLayout = stencil_layout;
         VkRenderingInfo ri{VK_STRUCTURE_TYPE_RENDERING_INFO};
         ri.renderArea = {{0, 0}, {W, H}};
         ri.layerCount = 1;
@@ -234,17 +264,13 @@ int main(int argc, char** argv) {
         vkCmdSetScissor(cb, 0, 1, &kRect[d]);
         vkCmdDraw(cb, 3, 1, 0, 0);
       }
-      if (msaa) {
-        vkCmdEndRendering(cb);
-        return;  // no read-back: a multisampled image cannot be copied to a buffer
-      }
       if (dynamic) {
         vkCmdEndRendering(cb);
         if (separate) {
-          transition(cb, ds.image, depth_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_ASPECT_DEPTH_BIT);
-          transition(cb, ds.image, stencil_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_ASPECT_STENCIL_BIT);
+          transition(cb, read.image, depth_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_ASPECT_DEPTH_BIT);
+          transition(cb, read.image, stencil_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_ASPECT_STENCIL_BIT);
         } else {
-          transition(cb, ds.image, depth_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+          transition(cb, read.image, depth_layout, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
                      VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
         }
       } else {
@@ -254,18 +280,18 @@ int main(int argc, char** argv) {
       VkBufferImageCopy r{};
       r.imageSubresource = {VK_IMAGE_ASPECT_DEPTH_BIT, 0, 0, 1};
       r.imageExtent = {W, H, 1};
-      vkCmdCopyImageToBuffer(cb, ds.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, depth_back.buffer, 1, &r);
+      vkCmdCopyImageToBuffer(cb, read.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, depth_back.buffer, 1, &r);
       r.imageSubresource.aspectMask = VK_IMAGE_ASPECT_STENCIL_BIT;
-      vkCmdCopyImageToBuffer(cb, ds.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, stencil_back.buffer, 1, &r);
+      vkCmdCopyImageToBuffer(cb, read.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, stencil_back.buffer, 1, &r);
       VkMemoryBarrier host{VK_STRUCTURE_TYPE_MEMORY_BARRIER, nullptr, VK_ACCESS_TRANSFER_WRITE_BIT, VK_ACCESS_HOST_READ_BIT};
       vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &host, 0, nullptr, 0,
                            nullptr);
     });
 
     const Planes done = planes(2);
-    if (!msaa) EXPECT(same_depth(depth_back.mapped, W * H * 4, done.depth), "the program's own depth: %s",
+    EXPECT(same_depth(depth_back.mapped, W * H * 4, done.depth), "the program's own depth: %s",
            show_depth(depth_back.mapped, W * H * 4).c_str());
-    if (!msaa) EXPECT(same_stencil(stencil_back.mapped, W * H, done.stencil), "the program's own stencil: %s",
+    EXPECT(same_stencil(stencil_back.mapped, W * H, done.stencil), "the program's own stencil: %s",
            show_stencil(stencil_back.mapped, W * H).c_str());
 
     const char* spec = std::getenv("KILN_CAPTURE_COMMAND");
@@ -305,6 +331,7 @@ int main(int argc, char** argv) {
     gpu.destroy(depth_back);
     gpu.destroy(stencil_back);
     gpu.destroy(ds);
+    if (msaa) gpu.destroy(resolved);
   }
   return result();
 }

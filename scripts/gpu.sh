@@ -68,7 +68,8 @@ case "$cmd" in
              "layer_multiview --renderpass2 --expect-all-views draw:1" \
              "layer_suspend draw:1" "layer_suspend draw:2" "layer_suspend draw:3" "layer_blocks dispatch:1" \
              "layer_stencil --dynamic draw:2" "layer_stencil --dynamic-separate draw:2" \
-             "layer_stencil --renderpass2 draw:2" "layer_stencil --renderpass2-separate draw:2"; do
+             "layer_stencil --renderpass2 draw:2" "layer_stencil --renderpass2-separate draw:2" \
+             "layer_stencil --dynamic-separate --msaa draw:2" "layer_stencil --renderpass2-separate --msaa draw:2"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
       envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation

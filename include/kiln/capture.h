@@ -36,7 +36,9 @@ typedef enum KilnCaptureWhen {
 
 typedef struct KilnCaptureResource {
   const char* role;             /* "descriptor", "color_attachment", "vertex_buffer", ... */
-  uint32_t set, binding, array_element, attachment;
+  uint32_t set, binding, array_element;
+  uint32_t attachment;          /* attachments: the index; vertex buffers: the binding; device_address: the
+                                   push-constant offset of the address that led to the buffer */
   const char* shader_name;      /* name in the shader, "" when unknown */
   const char* debug_name;       /* the object's debug name, "" when none */
   const char* descriptor_type;  /* "" when not a descriptor */

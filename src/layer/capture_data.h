@@ -25,6 +25,7 @@ enum class ResourceRole : uint32_t {
   PushConstants,     // bytes only (before == after)
   TransferSource,    // copy commands
   TransferDestination,
+  DeviceAddress,     // a buffer a push-constant value points into (attachment = that value's offset)
 };
 const char* resource_role_name(ResourceRole role);
 

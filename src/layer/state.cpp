@@ -162,6 +162,15 @@ std::string Device::name_of(uint64_t object) {
   return it == names.end() ? std::string() : it->second;
 }
 
+std::pair<VkBuffer, VkDeviceSize> Device::buffer_at(VkDeviceAddress address) {
+  std::lock_guard lock(addresses_mutex);
+  auto it = addresses.upper_bound(address);
+  if (it == addresses.begin()) return {VK_NULL_HANDLE, 0};
+  --it;
+  if (address - it->first >= it->second.size) return {VK_NULL_HANDLE, 0};
+  return {it->second.buffer, address - it->first};
+}
+
 void report(const std::string& text) { std::fprintf(stderr, "kiln capture: %s\n", text.c_str()); }
 
 }  // namespace kiln::layer

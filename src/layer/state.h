@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -134,6 +135,18 @@ struct Device {
   std::mutex names_mutex;
   std::unordered_map<uint64_t, std::string> names;  // vkSetDebugUtilsObjectNameEXT
   std::string name_of(uint64_t object);
+
+  // Buffer device addresses the program asked for (vkGetBufferDeviceAddress), so that addresses a
+  // command is given (in push constants) lead back to buffers: start -> (buffer, size).
+  struct AddressedBuffer {
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceSize size = 0;
+  };
+  std::mutex addresses_mutex;
+  std::map<VkDeviceAddress, AddressedBuffer> addresses;
+  std::unordered_map<uint64_t, VkDeviceAddress> address_of;  // buffer -> its start, for removal
+  // The buffer holding `address` and the offset into it; buffer null when none does.
+  std::pair<VkBuffer, VkDeviceSize> buffer_at(VkDeviceAddress address);
 
   // Submission side, under `mutex` (submits and the C API; never a vkCmd*).
   std::mutex mutex;

@@ -16,6 +16,9 @@ void DeviceDispatch::load(VkDevice device, PFN_vkGetDeviceProcAddr gdpa) {
   if (const char* a = alias; !name && a) name = reinterpret_cast<PFN_vk##name>(gdpa(device, a));
   KILN_DEVICE_FUNCS(KILN_X)
 #undef KILN_X
+  // A second alias, of the extension the KHR one replaced (same signature).
+  if (!GetBufferDeviceAddress)
+    GetBufferDeviceAddress = reinterpret_cast<PFN_vkGetBufferDeviceAddress>(gdpa(device, "vkGetBufferDeviceAddressEXT"));
 }
 
 }  // namespace kiln::layer

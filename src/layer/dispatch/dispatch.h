@@ -57,6 +57,7 @@ namespace kiln::layer {
   X(BindImageMemory2, "vkBindImageMemory2KHR")                                 \
   X(CreateBuffer, nullptr)                                                     \
   X(DestroyBuffer, nullptr)                                                    \
+  X(GetBufferDeviceAddress, "vkGetBufferDeviceAddressKHR")                     \
   X(CreateBufferView, nullptr)                                                 \
   X(DestroyBufferView, nullptr)                                                \
   X(CreateImage, nullptr)                                                      \

@@ -30,6 +30,7 @@ const Table& device_table() {
     KILN_DEVICE_HOOKED(KILN_X)
     KILN_DEVICE_CMDS(KILN_X)
 #undef KILN_X
+    t["vkGetBufferDeviceAddressEXT"] = reinterpret_cast<PFN_vkVoidFunction>(&hooks::GetBufferDeviceAddress);
     t["vkGetDeviceProcAddr"] = reinterpret_cast<PFN_vkVoidFunction>(&vkGetDeviceProcAddr);
     return t;
   }();

@@ -16,6 +16,7 @@ const char* resource_role_name(ResourceRole role) {
     case ResourceRole::PushConstants: return "push_constants";
     case ResourceRole::TransferSource: return "transfer_source";
     case ResourceRole::TransferDestination: return "transfer_destination";
+    case ResourceRole::DeviceAddress: return "device_address";
   }
   return "unknown";
 }

@@ -50,6 +50,7 @@ std::string file_stem(const CapturedResource& r) {
     case ResourceRole::PushConstants: stem = "push_constants"; break;
     case ResourceRole::TransferSource: stem = "src"; break;
     case ResourceRole::TransferDestination: stem = "dst"; break;
+    case ResourceRole::DeviceAddress: stem = str("address_push", r.attachment); break;
   }
   if (r.is_image && r.mip) stem += str("_mip", r.mip);
   if (r.is_image && r.layer) stem += str("_layer", r.layer);
@@ -112,6 +113,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
       r.role == ResourceRole::VertexBuffer) {
     j["attachment"] = r.attachment;
   }
+  if (r.role == ResourceRole::DeviceAddress) j["push_constant_offset"] = r.attachment;
   j["shader_name"] = r.shader_name;
   j["debug_name"] = r.debug_name;
   j["handle"] = hex(r.handle);

@@ -1,6 +1,7 @@
 // What the selected command can read or write: its descriptors (per the pipeline layout and the
 // shaders' reflection), attachments, vertex/index/indirect buffers, push constants, copy operands.
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
@@ -211,6 +212,29 @@ const std::vector<std::pair<uint32_t, uint32_t>>& written_bindings(Pipeline& p) 
 
 namespace {
 
+// Buffers reached through device addresses the push constants hold (bindless programs pass pointers
+// there): every 8-byte value at a 4-byte offset that falls inside a buffer whose address the program
+// asked for. The buffer is captured from that address to its end, marked written (what a shader does
+// through a pointer is not analysed). Addresses inside buffers, or in memory the command reads, are
+// not followed.
+void device_addresses(Collector& col, const uint8_t* push, uint32_t lo, uint32_t hi) {
+  std::set<std::pair<uint64_t, VkDeviceSize>> seen;
+  for (uint32_t at = lo; at + 8 <= hi; at += 4) {
+    VkDeviceAddress value;
+    std::memcpy(&value, push + at, 8);
+    if (value == 0) continue;
+    auto [buffer, offset] = col.dev.buffer_at(value);
+    if (!buffer || !seen.emplace(handle_key(buffer), offset).second) continue;
+    auto b = col.dev.buffers.get(buffer);
+    if (!b) continue;
+    CapturedResource meta;
+    meta.role = ResourceRole::DeviceAddress;
+    meta.attachment = at;
+    meta.written = true;
+    col.buffer(std::move(meta), buffer, offset, b->size - offset);
+  }
+}
+
 void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) {
   const BindState& bs = bp == VK_PIPELINE_BIND_POINT_COMPUTE ? st.compute : st.graphics;
   auto pipeline = col.dev.pipelines.get(bs.pipeline);
@@ -332,6 +356,7 @@ void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) 
           break;
         }
       col.host_bytes(std::move(meta), std::vector<uint8_t>(st.push.begin() + lo, st.push.begin() + hi));
+      device_addresses(col, st.push.data(), lo, hi);
     }
   }
   // Vertex buffers the pipeline reads.

@@ -81,9 +81,31 @@ VKAPI_ATTR void VKAPI_CALL DestroyBuffer(VkDevice device, VkBuffer buffer, const
   if (buffer) {
     std::lock_guard lock(dev->mutex);
     resolve_handle(*dev, handle_key(buffer), KILN_COW_DESTROY);
+    auto b = dev->buffers.get(buffer);
+    if (b && (b->usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)) {
+      std::lock_guard address_lock(dev->addresses_mutex);
+      if (auto it = dev->address_of.find(handle_key(buffer)); it != dev->address_of.end()) {
+        auto at = dev->addresses.find(it->second);
+        if (at != dev->addresses.end() && at->second.buffer == buffer) dev->addresses.erase(at);
+        dev->address_of.erase(it);
+      }
+    }
     dev->buffers.remove(buffer);
   }
   dev->d.DestroyBuffer(device, buffer, alloc);
+}
+
+VKAPI_ATTR VkDeviceAddress VKAPI_CALL GetBufferDeviceAddress(VkDevice device, const VkBufferDeviceAddressInfo* info) {
+  Device* dev = device_of(device);
+  const VkDeviceAddress address = dev->d.GetBufferDeviceAddress(device, info);
+  auto b = dev->buffers.get(info->buffer);
+  if (address && b) {
+    std::lock_guard lock(dev->addresses_mutex);
+    // Buffers sharing memory share addresses: the first one asked for keeps the range.
+    if (dev->addresses.emplace(address, Device::AddressedBuffer{info->buffer, b->size}).second)
+      dev->address_of[handle_key(info->buffer)] = address;
+  }
+  return address;
 }
 
 static bool format_allows_transfer_src(Device& dev, const VkImageCreateInfo& ci) {

@@ -239,7 +239,7 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   d16.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
   d16.mip = 1;
   c.resources.push_back(d16);
-  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC7_UNORM_BLOCK, 4, 4, 0, true, false));
+  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC6H_UFLOAT_BLOCK, 4, 4, 0, true, false));
   c.resources.back().before = pattern(16, 9);
   kiln::layer::write_capture(c, dir.string());
 
@@ -258,14 +258,14 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   EXPECT_EQ(d.type, kiln::NpyType::U16);
   EXPECT_EQ(d.data, c.resources[2].before);
 
-  // BC7 is not decoded here: raw bytes, and a note saying why.
+  // BC6H is not decoded here: raw bytes, and a note saying why.
   EXPECT_EQ(read_bytes(dir / "before/src.bin"), c.resources[3].before);
   const Json j = read_json(dir / "capture.json");
   EXPECT_EQ(j["resources"][0]["dtype"], "float32");
   EXPECT_EQ(j["resources"][0]["aspect"], Json::array({"depth"}));
   EXPECT_EQ(j["resources"][3]["file_format"], "bin");
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC7_UNORM_BLOCK"), std::string::npos);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC6H_UFLOAT_BLOCK"), std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -424,6 +424,137 @@ TEST(CaptureWriter, BlockCompressedImagesBecomePngs) {
   EXPECT_EQ(j["resources"][0]["after_blocks"], nullptr);
   EXPECT_EQ(read_bytes(dir / "before/set0_binding0.blocks.bin"), red_blue);
   EXPECT_EQ(j["resources"][8]["shape"], Json::array({5, 6, 1}));
+  EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// A BC7 block built field by field, each field's bits packed from bit 0 of byte 0 upwards as the format lays
+// them out.
+class Bc7Bits {
+ public:
+  Bc7Bits& put(uint32_t value, int count) {
+    for (int i = 0; i < count; ++i, ++pos_) bytes_[pos_ / 8] |= uint8_t(((value >> i) & 1) << (pos_ % 8));
+    return *this;
+  }
+  std::vector<uint8_t> block() const {
+    EXPECT_EQ(pos_, 128) << "a BC7 block is 128 bits";
+    return bytes_;
+  }
+
+ private:
+  std::vector<uint8_t> bytes_ = std::vector<uint8_t>(16);
+  int pos_ = 0;
+};
+
+// Mode 1 (two subsets, 6-bit endpoints, a P-bit shared by each subset's endpoints) with the same endpoints
+// for any partition: subset 0 from red (129, 0, 0) to green (0, 129, 0), subset 1 from (2, 2, 255) to white.
+// index(i) must fit the anchor texels' 2 bits: texel 0 and `anchor`, the second subset's.
+std::vector<uint8_t> bc7_mode1(uint32_t partition, uint32_t anchor, const std::function<uint32_t(uint32_t)>& index) {
+  Bc7Bits b;
+  b.put(0b10, 2).put(partition, 6);
+  for (uint32_t v : {32, 0, 0, 63}) b.put(v, 6);  // R: subset 0 ends 0 and 1, subset 1 ends 0 and 1
+  for (uint32_t v : {0, 32, 0, 63}) b.put(v, 6);  // G
+  for (uint32_t v : {0, 0, 63, 63}) b.put(v, 6);  // B
+  b.put(0, 1).put(1, 1);                          // P-bits: subset 0, subset 1
+  for (uint32_t i = 0; i < 16; ++i) b.put(index(i), i == 0 || i == anchor ? 2 : 3);
+  return b.block();
+}
+
+}  // namespace
+
+// BC7 textures become RGBA PNGs of their decoded texels, exactly (BC7 leaves no rounding to the decoder).
+// The blocks are built field by field and the expected texels worked out by hand from
+// ARB_texture_compression_bptc: endpoints widened with their P-bit and top bits replicated, weights out of
+// 64 (((64 - w) * e0 + w * e1 + 32) >> 6), partition and anchor tables, rotation and index selection.
+TEST(CaptureWriter, Bc7BlocksBecomePngs) {
+  const fs::path dir = temp_dir("bc7");
+  using Px = std::array<int, 4>;
+  // Mode 6 (one subset, RGBA 7 bits + a P-bit per endpoint, 4-bit indices): R 0 -> 255, G and A 254 -> 1,
+  // B 128 -> 129; texel i takes index i, so the row shows the whole 16-step ramp.
+  Bc7Bits mode6;
+  mode6.put(1 << 6, 7);
+  for (uint32_t v : {0, 127, 127, 0, 64, 64, 127, 0}) mode6.put(v, 7);  // R0 R1 G0 G1 B0 B1 A0 A1
+  mode6.put(0, 1).put(1, 1);                                            // P-bits of endpoints 0 and 1
+  for (uint32_t i = 0; i < 16; ++i) mode6.put(i, i == 0 ? 3 : 4);
+  const int ramp_up[16] = {0, 16, 36, 52, 68, 84, 104, 120, 135, 151, 171, 187, 203, 219, 239, 255};
+  const int ramp_down[16] = {254, 238, 218, 203, 187, 171, 151, 135, 120, 104, 84, 68, 52, 37, 17, 1};
+  // Mode 4 (one subset, RGB 5 bits, alpha 6 bits, 2- and 3-bit index sets), rotation 1 (alpha and red
+  // swapped after interpolation) and index selection 1 (colour from the 3-bit set, alpha from the 2-bit one):
+  // R 255 -> 0 and G 0 -> 255 by texel i % 8, B 132 (16 widened to 8 bits), alpha 0 -> 255 by texel i % 4.
+  Bc7Bits mode4;
+  mode4.put(1 << 4, 5).put(1, 2).put(1, 1);
+  for (uint32_t v : {31, 0, 0, 31, 16, 16}) mode4.put(v, 5);  // R0 R1 G0 G1 B0 B1
+  mode4.put(0, 6).put(63, 6);                                // A0 A1
+  for (uint32_t i = 0; i < 16; ++i) mode4.put(i % 4, i == 0 ? 1 : 2);
+  for (uint32_t i = 0; i < 16; ++i) mode4.put(i % 8, i == 0 ? 2 : 3);
+  const int ramp3_down[8] = {255, 219, 183, 147, 108, 72, 36, 0}, ramp3_up[8] = {0, 36, 72, 108, 147, 183, 219, 255};
+  const int ramp2_up[4] = {0, 84, 171, 255};
+  // Mode 1, partition 17 (subset 1 is texels 1, 2, 3 and 7; its anchor is texel 2): texel i takes index i % 8.
+  const std::vector<uint8_t> partition17 = bc7_mode1(17, 2, [](uint32_t i) { return i % 8; });
+  const Px mode1_texels[16] = {{129, 0, 0, 255}, {38, 38, 255, 255}, {73, 73, 255, 255},  {109, 109, 255, 255},
+                               {54, 75, 0, 255},  {36, 93, 0, 255},   {18, 111, 0, 255},   {255, 255, 255, 255},
+                               {129, 0, 0, 255},  {111, 18, 0, 255},  {93, 36, 0, 255},    {75, 54, 0, 255},
+                               {54, 75, 0, 255},  {36, 93, 0, 255},   {18, 111, 0, 255},   {0, 129, 0, 255}};
+  // Mode 1, partition 35 (subset 1 is texels 2, 3, 6, 7, 8, 9, 12, 13): its anchor is texel 8, as the ARB
+  // text's table has it (the Data Format Specification's says 2, an erratum); texel 2 takes index 7, which
+  // needs all 3 bits, texel 8 index 3, every other texel 0.
+  const std::vector<uint8_t> partition35 = bc7_mode1(35, 8, [](uint32_t i) { return i == 2 ? 7u : i == 8 ? 3u : 0u; });
+  // The reserved mode (first byte 0): transparent black, whatever the other bits.
+  std::vector<uint8_t> reserved(16, 0xff);
+  reserved[0] = 0;
+
+  kiln::layer::Capture c;
+  // 8x8: mode 6 and mode 4 above, the two mode 1 blocks below.
+  c.resources.push_back(blocks(VK_FORMAT_BC7_UNORM_BLOCK, 8, 8,
+                               cat(cat(mode6.block(), mode4.block()), cat(partition17, partition35)), 0));
+  // sRGB blocks decode to the same bytes (the PNG keeps them encoded); 6x3 cuts both blocks.
+  c.resources.push_back(blocks(VK_FORMAT_BC7_SRGB_BLOCK, 6, 3, cat(reserved, mode6.block()), 1));
+  kiln::layer::write_capture(c, dir.string());
+
+  auto png = [&](int binding) {
+    return kiln::read_png((dir / ("before/set0_binding" + std::to_string(binding) + ".png")).string());
+  };
+  auto texel = [](const kiln::PngImage& img, uint32_t x, uint32_t y) {
+    Px p{};
+    for (uint32_t ch = 0; ch < 4; ++ch) p[ch] = img.pixels[(y * img.width + x) * img.channels + ch];
+    return p;
+  };
+  const kiln::PngImage unorm = png(0), srgb = png(1);
+  ASSERT_EQ(unorm.channels, 4u);
+  ASSERT_EQ(unorm.width, 8u);
+  ASSERT_EQ(unorm.height, 8u);
+  for (uint32_t i = 0; i < 16; ++i) {
+    const uint32_t x = i % 4, y = i / 4;
+    EXPECT_EQ(texel(unorm, x, y), (Px{ramp_up[i], ramp_down[i], i < 8 ? 128 : 129, ramp_down[i]}))
+        << "mode 6 texel " << i;
+    EXPECT_EQ(texel(unorm, 4 + x, y), (Px{ramp2_up[i % 4], ramp3_up[i % 8], 132, ramp3_down[i % 8]}))
+        << "mode 4 texel " << i << " (alpha and red swapped)";
+    EXPECT_EQ(texel(unorm, x, 4 + y), mode1_texels[i]) << "mode 1 partition 17 texel " << i;
+    const Px partition35_want = i == 2 ? Px{255, 255, 255, 255}
+                                : i == 8 ? Px{109, 109, 255, 255}
+                                : (x == 2 || x == 3) == (y < 2) ? Px{2, 2, 255, 255}
+                                                                 : Px{129, 0, 0, 255};
+    EXPECT_EQ(texel(unorm, 4 + x, 4 + y), partition35_want) << "mode 1 partition 35 texel " << i;
+  }
+  ASSERT_EQ(srgb.channels, 4u);
+  ASSERT_EQ(srgb.width, 6u);
+  ASSERT_EQ(srgb.height, 3u);
+  for (uint32_t y = 0; y < 3; ++y) {
+    for (uint32_t x = 0; x < 4; ++x) {
+      EXPECT_EQ(texel(srgb, x, y), (Px{0, 0, 0, 0})) << "reserved mode texel " << x << "," << y;
+    }
+    for (uint32_t x = 0; x < 2; ++x) {
+      EXPECT_EQ(texel(srgb, 4 + x, y), texel(unorm, x, y)) << "sRGB mode 6 texel " << x << "," << y;
+    }
+  }
+
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["file_format"], "png");
+  EXPECT_EQ(j["resources"][0]["shape"], Json::array({8, 8, 4}));
+  EXPECT_EQ(j["resources"][1]["shape"], Json::array({3, 6, 4}));
+  EXPECT_EQ(read_bytes(dir / "before/set0_binding1.blocks.bin"), cat(reserved, mode6.block()));
   EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
   fs::remove_all(dir);
 }

@@ -1,5 +1,7 @@
 #include "block_decode.h"
 
+#include "bc7_decode.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -82,7 +84,9 @@ std::optional<BlockFormat> decodable_block_format(VkFormat format) {
     case VK_FORMAT_BC2_UNORM_BLOCK:
     case VK_FORMAT_BC2_SRGB_BLOCK:
     case VK_FORMAT_BC3_UNORM_BLOCK:
-    case VK_FORMAT_BC3_SRGB_BLOCK: return BlockFormat{16, 4};
+    case VK_FORMAT_BC3_SRGB_BLOCK:
+    case VK_FORMAT_BC7_UNORM_BLOCK:
+    case VK_FORMAT_BC7_SRGB_BLOCK: return BlockFormat{16, 4};
     case VK_FORMAT_BC4_UNORM_BLOCK:
     case VK_FORMAT_BC4_SNORM_BLOCK: return BlockFormat{8, 1};
     case VK_FORMAT_BC5_UNORM_BLOCK:
@@ -105,12 +109,15 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
   const bool opaque = format == VK_FORMAT_BC1_RGB_UNORM_BLOCK || format == VK_FORMAT_BC1_RGB_SRGB_BLOCK;
   const bool bc2 = format == VK_FORMAT_BC2_UNORM_BLOCK || format == VK_FORMAT_BC2_SRGB_BLOCK;
   const bool is_signed = format == VK_FORMAT_BC4_SNORM_BLOCK || format == VK_FORMAT_BC5_SNORM_BLOCK;
+  const bool bc7 = format == VK_FORMAT_BC7_UNORM_BLOCK || format == VK_FORMAT_BC7_SRGB_BLOCK;
   for (uint32_t z = 0; z < depth; ++z) {
     for (uint32_t by = 0; by < bh; ++by) {
       for (uint32_t bx = 0; bx < bw; ++bx) {
         const uint8_t* block = blocks + ((size_t(z) * bh + by) * bw + bx) * f->block_bytes;
         uint8_t out[16][4] = {};
-        if (ch == 4) {
+        if (bc7) {
+          decode_bc7_block(block, out);
+        } else if (ch == 4) {
           Rgba colour[16];
           decode_colour(bc1 ? block : block + 8, !bc1, opaque, colour);
           uint8_t alpha[16];

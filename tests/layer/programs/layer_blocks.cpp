@@ -1,13 +1,18 @@
 // Block-compressed textures in a capture, judged against the driver's own decoding: four 8x8 textures
 // (BC1 RGBA, BC3, BC4, BC5; random blocks from a fixed seed, so BC1's three-colour blocks with
-// transparent black come up too) are read texel by texel by a dispatch (blocks.comp), which writes
-// what the driver decoded. With the layer (KILN_CAPTURE_COMMAND=dispatch:1 KILN_CAPTURE_FRAME=2), the
-// capture must hold each texture's blocks byte for byte, and the PNG the layer wrote for it must show
-// the same texels as the driver: within one step on lavapipe (Mesa decodes in 8-bit steps, truncating
-// where the layer rounds), within 8 (3% of the range, the tolerance Direct3D gives BC interpolants)
-// elsewhere: NVIDIA's hardware interpolates BC1's colours at the endpoints' 5/6-bit precision and
-// differs by up to 6 steps on the H100. The raw blocks lie beside the PNG.
+// transparent black come up too) and a 256x256 BC7 one are read texel by texel by a dispatch
+// (blocks.comp), which writes what the driver decoded. BC7's 4096 blocks are random bits too, but most
+// have their mode and partition number set, cycling, so that every mode is decoded hundreds of times and
+// every partition (all 64 of the two- and three-subset tables, 16 for mode 0) several times in each mode
+// that has them; a few are in the reserved mode. With the layer (KILN_CAPTURE_COMMAND=dispatch:1
+// KILN_CAPTURE_FRAME=2), the capture must hold each texture's blocks byte for byte, and the PNG the layer
+// wrote for it must show the same texels as the driver: within one step on lavapipe (Mesa decodes BC1-BC5
+// in 8-bit steps, truncating where the layer rounds; BC7 is exact, and matches exactly), within 8 (3% of
+// the range, the tolerance Direct3D gives BC interpolants) elsewhere: NVIDIA's hardware interpolates BC1's
+// colours at the endpoints' 5/6-bit precision and differs by up to 6 steps on the H100. The raw blocks lie
+// beside the PNG.
 #include <array>
+#include <bit>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -20,19 +25,62 @@ using namespace prog;
 
 namespace {
 
-constexpr uint32_t kSize = 8, kTextures = 4;
+constexpr uint32_t kTextures = 5, kBc7 = 4;
 struct Texture {
   VkFormat format;
   const char* name;
+  uint32_t size;  // width and height
   uint32_t block_bytes;
   uint32_t channels;  // compared: RGBA, R, RG
 };
-constexpr Texture kTex[kTextures] = {{VK_FORMAT_BC1_RGBA_UNORM_BLOCK, "bc1", 8, 4},
-                                     {VK_FORMAT_BC3_UNORM_BLOCK, "bc3", 16, 4},
-                                     {VK_FORMAT_BC4_UNORM_BLOCK, "bc4", 8, 1},
-                                     {VK_FORMAT_BC5_UNORM_BLOCK, "bc5", 16, 2}};
+constexpr Texture kTex[kTextures] = {{VK_FORMAT_BC1_RGBA_UNORM_BLOCK, "bc1", 8, 8, 4},
+                                     {VK_FORMAT_BC3_UNORM_BLOCK, "bc3", 8, 16, 4},
+                                     {VK_FORMAT_BC4_UNORM_BLOCK, "bc4", 8, 8, 1},
+                                     {VK_FORMAT_BC5_UNORM_BLOCK, "bc5", 8, 16, 2},
+                                     {VK_FORMAT_BC7_UNORM_BLOCK, "bc7", 256, 16, 4}};
 
-size_t block_bytes(const Texture& t) { return size_t(kSize / 4) * (kSize / 4) * t.block_bytes; }
+size_t block_bytes(const Texture& t) { return size_t(t.size / 4) * (t.size / 4) * t.block_bytes; }
+
+// Where texture t's texels start in the dispatch's output (blocks.comp lays them out one texture after another).
+size_t first_texel(uint32_t t) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < t; ++i) n += size_t(kTex[i].size) * kTex[i].size;
+  return n;
+}
+
+// BC7: the mode is the lowest set bit of byte 0 (none: reserved); the partition number follows it.
+constexpr uint32_t kBc7PartitionBits[8] = {4, 6, 6, 6, 0, 0, 0, 6};
+uint32_t bc7_mode(const uint8_t* block) { return block[0] ? uint32_t(std::countr_zero(block[0])) : 8; }
+uint32_t bc7_partition(const uint8_t* block) {
+  const uint32_t mode = bc7_mode(block);
+  if (mode == 8) return 0;
+  const uint32_t bits = (uint32_t(block[0]) | uint32_t(block[1]) << 8) >> (mode + 1);  // mode + 1 + 6 <= 15 bits
+  return bits & ((1u << kBc7PartitionBits[mode]) - 1);
+}
+
+// Random blocks, most with their mode and partition set: the n-th such block has mode n % 8 and partition
+// n / 8 (modulo the mode's partition count), so no mode or partition is left to chance. One block in eight
+// is left wholly random and one in 512 is in the reserved mode.
+std::vector<uint8_t> bc7_blocks(std::mt19937& rng, size_t count) {
+  std::vector<uint8_t> data(count * 16);
+  for (uint8_t& b : data) b = uint8_t(rng());
+  uint32_t forced = 0;
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t* block = data.data() + i * 16;
+    if (i % 512 == 511) {
+      block[0] = 0;
+    } else if (i % 8 != 0) {
+      const uint32_t mode = forced % 8, partition = (forced / 8) % (1u << kBc7PartitionBits[mode]);
+      ++forced;
+      const uint32_t set_bits = mode + 1 + kBc7PartitionBits[mode];
+      const uint32_t random_bits = (uint32_t(block[0]) | uint32_t(block[1]) << 8) & ~((1u << set_bits) - 1);
+      const uint32_t bits = random_bits | (partition << (mode + 1)) | (1u << mode);
+      block[0] = uint8_t(bits);
+      block[1] = uint8_t(bits >> 8);
+    }
+  }
+  return data;
+}
 
 }  // namespace
 
@@ -43,15 +91,39 @@ int main() {
     std::vector<uint8_t> data[kTextures];
     Image images[kTextures];
     for (uint32_t t = 0; t < kTextures; ++t) {
-      data[t].resize(block_bytes(kTex[t]));
-      for (uint8_t& b : data[t]) b = uint8_t(rng());
-      images[t] = gpu.image(kTex[t].format, {kSize, kSize}, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+      if (t == kBc7) {
+        data[t] = bc7_blocks(rng, block_bytes(kTex[t]) / 16);
+      } else {
+        data[t].resize(block_bytes(kTex[t]));
+        for (uint8_t& b : data[t]) b = uint8_t(rng());
+      }
+      images[t] = gpu.image(kTex[t].format, {kTex[t].size, kTex[t].size},
+                            VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
       gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)images[t].image, kTex[t].name);
+    }
+    {
+      // What the BC7 texture covers: blocks by mode, and the partitions seen in each mode that has them.
+      uint32_t by_mode[9] = {};
+      uint64_t partitions_seen[8] = {};
+      for (size_t i = 0; i < data[kBc7].size(); i += 16) {
+        const uint32_t mode = bc7_mode(&data[kBc7][i]);
+        ++by_mode[mode];
+        if (mode < 8) partitions_seen[mode] |= uint64_t(1) << bc7_partition(&data[kBc7][i]);
+      }
+      std::fprintf(stderr, "layer_blocks: bc7 blocks by mode:");
+      for (uint32_t m = 0; m < 8; ++m) {
+        std::fprintf(stderr, " %u: %u%s", m, by_mode[m], kBc7PartitionBits[m] ? "" : ",");
+        if (kBc7PartitionBits[m]) std::fprintf(stderr, " (%d partitions),", std::popcount(partitions_seen[m]));
+        EXPECT(by_mode[m] >= 100, "bc7: only %u blocks of mode %u", by_mode[m], m);
+        EXPECT(std::popcount(partitions_seen[m]) == 1 << kBc7PartitionBits[m], "bc7: mode %u misses partitions", m);
+      }
+      std::fprintf(stderr, " reserved: %u\n", by_mode[8]);
+      EXPECT(by_mode[8] > 0, "bc7: no block in the reserved mode");
     }
     Buffer uploads[kTextures];
     for (uint32_t t = 0; t < kTextures; ++t)
       uploads[t] = gpu.buffer(data[t].size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, data[t].data());
-    Buffer out = gpu.buffer(kTextures * kSize * kSize * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+    Buffer out = gpu.buffer(first_texel(kTextures) * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
 
     // Submission 1: the blocks into the textures.
     gpu.run([&](VkCommandBuffer cb) {
@@ -59,7 +131,7 @@ int main() {
         transition(cb, images[t].image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
         VkBufferImageCopy r{};
         r.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-        r.imageExtent = {kSize, kSize, 1};
+        r.imageExtent = {kTex[t].size, kTex[t].size, 1};
         vkCmdCopyBufferToImage(cb, uploads[t].buffer, images[t].image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &r);
         transition(cb, images[t].image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
       }
@@ -154,20 +226,31 @@ int main() {
                                    (t ? "_element" + std::to_string(t) : std::string()) + "_tex";
           EXPECT(std::filesystem::file_size(stem + ".blocks.bin") == data[t].size(), "%s.blocks.bin", stem.c_str());
           const kiln::PngImage png = kiln::read_png(stem + ".png");
-          EXPECT(png.width == kSize && png.height == kSize, "%s.png is %ux%u", stem.c_str(), png.width, png.height);
+          const uint32_t size = kTex[t].size;
+          EXPECT(png.width == size && png.height == size, "%s.png is %ux%u", stem.c_str(), png.width, png.height);
           int worst = 0;
-          for (uint32_t p = 0; p < kSize * kSize && png.width == kSize && png.height == kSize; ++p) {
+          uint32_t wrong = 0;  // texels off by more than the tolerance; the first few are named
+          for (uint32_t p = 0; p < size * size && png.width == size && png.height == size; ++p) {
             for (uint32_t ch = 0; ch < kTex[t].channels; ++ch) {
-              const int driver = decoded[(t * kSize * kSize + p) * 4 + ch];
+              const int driver = decoded[(first_texel(t) + p) * 4 + ch];
               const int file = png.pixels[p * png.channels + ch];
               worst = std::max(worst, std::abs(driver - file));
               if (std::abs(driver - file) > tolerance) {
-                EXPECT(false, "%s texel (%u,%u) channel %u: the PNG says %d, the driver decoded %d", kTex[t].name,
-                       p % kSize, p / kSize, ch, file, driver);
+                if (++wrong <= 10) {
+                  const size_t block_index = size_t(p / size / 4) * (size / 4) + p % size / 4;
+                  const uint8_t* block = data[t].data() + block_index * kTex[t].block_bytes;
+                  const std::string where = t == kBc7 ? " (block of mode " + std::to_string(bc7_mode(block)) +
+                                                            ", partition " + std::to_string(bc7_partition(block)) + ")"
+                                                      : std::string();
+                  EXPECT(false, "%s texel (%u,%u)%s channel %u: the PNG says %d, the driver decoded %d", kTex[t].name,
+                         p % size, p / size, where.c_str(), ch, file, driver);
+                }
                 break;
               }
             }
           }
+          EXPECT(wrong <= 10, "%s: %u texels in all differ from the driver's by more than %d", kTex[t].name, wrong,
+                 tolerance);
           std::fprintf(stderr, "layer_blocks: %s: the PNG is within %d of the driver's texels (allowed %d)\n",
                        kTex[t].name, worst, tolerance);
         }

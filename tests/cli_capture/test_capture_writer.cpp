@@ -558,3 +558,168 @@ TEST(CaptureWriter, Bc7BlocksBecomePngs) {
   EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
   fs::remove_all(dir);
 }
+
+namespace {
+
+// ETC2 and EAC blocks are one big-endian 64-bit word each: byte 0 holds bits 63..56.
+std::vector<uint8_t> be64(uint64_t word) {
+  std::vector<uint8_t> b(8);
+  for (int i = 0; i < 8; ++i) b[i] = uint8_t(word >> (56 - 8 * i));
+  return b;
+}
+
+// ETC2 colour indices (bits 31..0): texel (x, y) is letter x * 4 + y, its index's low bit at that bit and its
+// high bit 16 above. These give texel (x, y) index x (so column x shows index x) or index y.
+constexpr uint64_t kIndexIsColumn = 0xFF00F0F0, kIndexIsRow = 0xCCCCAAAA;
+// EAC indices (bits 47..0, 3 bits a letter from the top): letter L takes index L % 8, so texel (x, y) takes
+// (x % 2) * 4 + y.
+constexpr uint64_t kEacIndices = 0x053977053977;
+std::vector<uint8_t> eac_block(uint8_t base, uint32_t multiplier, uint32_t table) {
+  return be64(uint64_t(base) << 56 | uint64_t(multiplier) << 52 | uint64_t(table) << 48 | kEacIndices);
+}
+int eac_index(uint32_t x, uint32_t y) { return int(x % 2 * 4 + y); }
+
+}  // namespace
+
+// ETC2 and EAC textures become PNGs of their decoded texels. Each block is built bit by bit from the Data
+// Format Specification's layout tables (most reuse its worked examples' colours) and its texels worked out by
+// hand: extend4/5/6/7 by replicating top bits, the intensity modifier tables, the T/H distance table, the
+// planar plane rounded half up, EAC's base * 8 + 4 (unsigned) or base * 8 (signed) plus modifier * multiplier
+// * 8, a multiplier of 0 meaning 1/8, 11-bit values rounded to 8 bits (signed ones shown as (v + 1) / 2).
+TEST(CaptureWriter, Etc2BlocksBecomePngs) {
+  const fs::path dir = temp_dir("etc2");
+  using Rgb = std::array<int, 3>;
+  using Px = std::array<int, 4>;
+  // Individual mode: subblock 1 (left) R G B 4, 11, 9 -> 68, 187, 153 with table 4 (18, 60); subblock 2
+  // (right) 14, 3, 8 -> 238, 51, 136 with table 0 (2, 8). Row y takes index y: +small, +large, -small, -large.
+  const std::vector<uint8_t> individual = be64(0x4EB39880ull << 32 | kIndexIsRow);
+  const Rgb individual_left[4] = {{86, 205, 171}, {128, 247, 213}, {50, 169, 135}, {8, 127, 93}};
+  const Rgb individual_right[4] = {{240, 53, 138}, {246, 59, 144}, {236, 49, 134}, {230, 43, 128}};
+  // Differential mode, flipped (subblock 1 on top): 5-bit 29, 26, 8 -> 239, 214, 66 with table 2 (9, 29); plus
+  // -4, -3, +3 -> 25, 23, 11 -> 206, 189, 90 with table 3 (13, 42). Column x takes index x.
+  const std::vector<uint8_t> differential = be64(0xECD5434Full << 32 | kIndexIsColumn);
+  const Rgb differential_top[4] = {{248, 223, 75}, {255, 243, 95}, {230, 205, 57}, {210, 185, 37}};
+  const Rgb differential_bottom[4] = {{219, 202, 103}, {248, 231, 132}, {193, 176, 77}, {164, 147, 48}};
+  // T mode (R 31 + 1 overflows): colours 13, 1, 8 -> 221, 17, 136 and 4, 12, 13 -> 68, 204, 221, distance index
+  // 5 (32); paint colours first, second + 32, second, second - 32, column x taking paint colour x.
+  const std::vector<uint8_t> t_mode = be64(0xF9184CDBull << 32 | kIndexIsColumn);
+  const Rgb t_paint[4] = {{221, 17, 136}, {100, 236, 253}, {68, 204, 221}, {36, 172, 189}};
+  // H mode (R 13 + 0 fits, G 3 - 4 does not): the same two colours, distance index 1, 0 and (first >= second)
+  // = 1, so 5 (32); paint colours first +- 32, second +- 32, clamped (17 - 32 -> 0).
+  const std::vector<uint8_t> h_mode = be64(0x681C266Eull << 32 | kIndexIsColumn);
+  const Rgb h_paint[4] = {{253, 49, 168}, {189, 0, 104}, {100, 236, 253}, {36, 172, 189}};
+  // Planar mode (R and G fit, B 31 + 3 does not): O 12, 64, 62 -> 48, 129, 251; H 50, 5, 37 -> 203, 10, 150;
+  // V 40, 112, 45 -> 162, 225, 182; texel (x, y) = (x * (H - O) + y * (V - O) + 4 * O + 2) >> 2, row by row.
+  const std::vector<uint8_t> planar = be64(0x1901FB66ull << 32 | 0x0B2D1C2D);
+  const Rgb planar_texels[16] = {{48, 129, 251},  {87, 99, 226},   {126, 70, 201},  {164, 40, 175},
+                                 {77, 153, 234},  {115, 123, 209}, {154, 94, 183},  {193, 64, 158},
+                                 {105, 177, 217}, {144, 147, 191}, {183, 118, 166}, {221, 88, 141},
+                                 {134, 201, 199}, {172, 171, 174}, {211, 142, 149}, {250, 112, 124}};
+  // Punch-through alpha: the differential and T blocks above with the opaque bit (33) cleared. Index 2 is then
+  // transparent black, and in the differential mode index 0 adds nothing (the base colour itself).
+  const std::vector<uint8_t> differential_clear = be64(0xECD5434Dull << 32 | kIndexIsColumn);
+  const std::vector<uint8_t> t_clear = be64(0xF9184CD9ull << 32 | kIndexIsColumn);
+  const Px clear_top[4] = {{239, 214, 66, 255}, {255, 243, 95, 255}, {0, 0, 0, 0}, {210, 185, 37, 255}};
+  const Px clear_bottom[4] = {{206, 189, 90, 255}, {248, 231, 132, 255}, {0, 0, 0, 0}, {164, 147, 48, 255}};
+  // EAC with table 13 (-1, -2, -3, -10, 0, 1, 2, 9). ETC2 alpha, base 103, multiplier 2: 103 + 2 * modifier.
+  // R11 base 103, multiplier 2: 828 + 16 * modifier (812 ... 972), in 8 bits v * 255 / 2047 rounded; multiplier
+  // 0: 828 + modifier (827 ... 837). Base 255, multiplier 1: 2044 + 8 * modifier, clamped to 2047; base 0,
+  // multiplier 3: 4 + 24 * modifier, clamped to 0. Signed base 60, multiplier 2: 480 + 16 * modifier; base
+  // 0x80 (-128, read as -127), multiplier 0: -1016 + modifier, clamped to -1023; in 8 bits (v + 1023) * 255 /
+  // 2046 rounded.
+  const int alpha_103[8] = {101, 99, 97, 83, 103, 105, 107, 121};
+  const int r11_103[8] = {101, 99, 97, 83, 103, 105, 107, 121};
+  const int r11_103_times_eighth[8] = {103, 103, 103, 102, 103, 103, 103, 104};
+  const int r11_255[8] = {254, 253, 252, 245, 255, 255, 255, 255};
+  const int r11_0[8] = {0, 0, 0, 0, 0, 3, 6, 27};
+  const int r11_signed_60[8] = {185, 183, 181, 167, 187, 189, 191, 205};
+  const int r11_signed_minus_127[8] = {1, 1, 0, 0, 1, 1, 1, 2};
+
+  kiln::layer::Capture c;
+  // 10x8 RGB: individual, T, differential (cut to two columns) above; H, planar, individual (cut) below. The
+  // punch-through texture shows the differential block whole, opaque.
+  const std::vector<uint8_t> rgb_blocks =
+      cat(cat(cat(individual, t_mode), cat(differential, h_mode)), cat(planar, individual));
+  c.resources.push_back(blocks(VK_FORMAT_ETC2_R8G8B8_UNORM_BLOCK, 10, 8, rgb_blocks, 0));
+  c.resources.push_back(blocks(VK_FORMAT_ETC2_R8G8B8_SRGB_BLOCK, 4, 4, planar, 1));
+  c.resources.push_back(blocks(VK_FORMAT_ETC2_R8G8B8A1_UNORM_BLOCK, 12, 4,
+                               cat(cat(differential, differential_clear), t_clear), 2));
+  const std::vector<uint8_t> rgba_block = cat(eac_block(103, 2, 13), individual);
+  const std::vector<uint8_t> signed_pair = cat(eac_block(60, 2, 13), eac_block(0x80, 0, 13));
+  c.resources.push_back(blocks(VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK, 4, 4, rgba_block, 3));
+  c.resources.push_back(
+      blocks(VK_FORMAT_EAC_R11_UNORM_BLOCK, 8, 4, cat(eac_block(103, 2, 13), eac_block(103, 0, 13)), 4));
+  c.resources.push_back(blocks(VK_FORMAT_EAC_R11_SNORM_BLOCK, 8, 4, signed_pair, 5));
+  c.resources.push_back(
+      blocks(VK_FORMAT_EAC_R11G11_UNORM_BLOCK, 4, 4, cat(eac_block(255, 1, 13), eac_block(0, 3, 13)), 6));
+  c.resources.push_back(blocks(VK_FORMAT_EAC_R11G11_SNORM_BLOCK, 4, 4, signed_pair, 7));
+  kiln::layer::write_capture(c, dir.string());
+
+  auto png = [&](int binding) {
+    return kiln::read_png((dir / ("before/set0_binding" + std::to_string(binding) + ".png")).string());
+  };
+  auto texel = [](const kiln::PngImage& img, uint32_t x, uint32_t y) {
+    Px p{0, 0, 0, 255};
+    for (uint32_t ch = 0; ch < img.channels; ++ch) p[ch] = img.pixels[(y * img.width + x) * img.channels + ch];
+    return p;
+  };
+  auto opaque = [](const Rgb& colour) { return Px{colour[0], colour[1], colour[2], 255}; };
+  const kiln::PngImage rgb = png(0), srgb = png(1), punch = png(2), rgba = png(3);
+  ASSERT_EQ(rgb.channels, 3u) << "ETC2 RGB is an RGB PNG";
+  ASSERT_EQ(rgb.width, 10u);
+  ASSERT_EQ(rgb.height, 8u);
+  ASSERT_EQ(srgb.channels, 3u);
+  ASSERT_EQ(punch.channels, 4u);
+  ASSERT_EQ(rgba.channels, 4u);
+  for (uint32_t y = 0; y < 4; ++y) {
+    for (uint32_t x = 0; x < 4; ++x) {
+      const Px individual_want = opaque(x < 2 ? individual_left[y] : individual_right[y]);
+      const Px differential_want = opaque(y < 2 ? differential_top[x] : differential_bottom[x]);
+      EXPECT_EQ(texel(rgb, x, y), individual_want) << "individual texel " << x << "," << y;
+      EXPECT_EQ(texel(rgb, 4 + x, y), opaque(t_paint[x])) << "T texel " << x << "," << y;
+      if (x < 2) {
+        EXPECT_EQ(texel(rgb, 8 + x, y), differential_want) << "cut differential texel " << x << "," << y;
+        EXPECT_EQ(texel(rgb, 8 + x, 4 + y), individual_want) << "cut individual texel " << x << "," << y;
+      }
+      EXPECT_EQ(texel(rgb, x, 4 + y), opaque(h_paint[x])) << "H texel " << x << "," << y;
+      EXPECT_EQ(texel(rgb, 4 + x, 4 + y), opaque(planar_texels[y * 4 + x])) << "planar texel " << x << "," << y;
+      EXPECT_EQ(texel(srgb, x, y), opaque(planar_texels[y * 4 + x])) << "sRGB planar texel " << x << "," << y;
+      EXPECT_EQ(texel(punch, x, y), differential_want) << "opaque punch-through texel " << x << "," << y;
+      EXPECT_EQ(texel(punch, 4 + x, y), y < 2 ? clear_top[x] : clear_bottom[x])
+          << "punch-through differential texel " << x << "," << y;
+      EXPECT_EQ(texel(punch, 8 + x, y), (x == 2 ? Px{0, 0, 0, 0} : opaque(t_paint[x])))
+          << "punch-through T texel " << x << "," << y;
+      Px rgba_want = individual_want;
+      rgba_want[3] = alpha_103[eac_index(x, y)];
+      EXPECT_EQ(texel(rgba, x, y), rgba_want) << "RGBA texel " << x << "," << y;
+    }
+  }
+
+  const kiln::PngImage r11 = png(4), r11_signed = png(5), rg11 = png(6), rg11_signed = png(7);
+  ASSERT_EQ(r11.channels, 1u);
+  ASSERT_EQ(r11_signed.channels, 1u);
+  ASSERT_EQ(rg11.channels, 3u) << "RG11 is widened to RGB, blue 0";
+  ASSERT_EQ(rg11_signed.channels, 3u);
+  for (uint32_t y = 0; y < 4; ++y) {
+    for (uint32_t x = 0; x < 4; ++x) {
+      const int i = eac_index(x, y);
+      EXPECT_EQ(texel(r11, x, y)[0], r11_103[i]) << "R11 texel " << x << "," << y;
+      EXPECT_EQ(texel(r11, 4 + x, y)[0], r11_103_times_eighth[i]) << "R11 multiplier 0 texel " << x << "," << y;
+      EXPECT_EQ(texel(r11_signed, x, y)[0], r11_signed_60[i]) << "signed R11 texel " << x << "," << y;
+      EXPECT_EQ(texel(r11_signed, 4 + x, y)[0], r11_signed_minus_127[i]) << "signed R11 -128 texel " << x << "," << y;
+      EXPECT_EQ(texel(rg11, x, y), (Px{r11_255[i], r11_0[i], 0, 255})) << "RG11 texel " << x << "," << y;
+      EXPECT_EQ(texel(rg11_signed, x, y), (Px{r11_signed_60[i], r11_signed_minus_127[i], 0, 255}))
+          << "signed RG11 texel " << x << "," << y;
+    }
+  }
+
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["file_format"], "png");
+  EXPECT_EQ(j["resources"][0]["shape"], Json::array({8, 10, 3}));
+  EXPECT_EQ(j["resources"][2]["shape"], Json::array({4, 12, 4}));
+  EXPECT_EQ(j["resources"][4]["shape"], Json::array({4, 8, 1}));
+  EXPECT_EQ(j["resources"][6]["shape"], Json::array({4, 4, 3}));
+  EXPECT_EQ(read_bytes(dir / "before/set0_binding3.blocks.bin"), rgba_block);
+  EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
+  fs::remove_all(dir);
+}

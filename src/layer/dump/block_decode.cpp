@@ -1,6 +1,7 @@
 #include "block_decode.h"
 
 #include "bc7_decode.h"
+#include "etc2_decode.h"
 
 #include <algorithm>
 #include <array>
@@ -91,6 +92,16 @@ std::optional<BlockFormat> decodable_block_format(VkFormat format) {
     case VK_FORMAT_BC4_SNORM_BLOCK: return BlockFormat{8, 1};
     case VK_FORMAT_BC5_UNORM_BLOCK:
     case VK_FORMAT_BC5_SNORM_BLOCK: return BlockFormat{16, 2};
+    case VK_FORMAT_ETC2_R8G8B8_UNORM_BLOCK:
+    case VK_FORMAT_ETC2_R8G8B8_SRGB_BLOCK: return BlockFormat{8, 3};
+    case VK_FORMAT_ETC2_R8G8B8A1_UNORM_BLOCK:
+    case VK_FORMAT_ETC2_R8G8B8A1_SRGB_BLOCK: return BlockFormat{8, 4};
+    case VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK:
+    case VK_FORMAT_ETC2_R8G8B8A8_SRGB_BLOCK: return BlockFormat{16, 4};
+    case VK_FORMAT_EAC_R11_UNORM_BLOCK:
+    case VK_FORMAT_EAC_R11_SNORM_BLOCK: return BlockFormat{8, 1};
+    case VK_FORMAT_EAC_R11G11_UNORM_BLOCK:
+    case VK_FORMAT_EAC_R11G11_SNORM_BLOCK: return BlockFormat{16, 2};
     default: return std::nullopt;
   }
 }
@@ -110,6 +121,11 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
   const bool bc2 = format == VK_FORMAT_BC2_UNORM_BLOCK || format == VK_FORMAT_BC2_SRGB_BLOCK;
   const bool is_signed = format == VK_FORMAT_BC4_SNORM_BLOCK || format == VK_FORMAT_BC5_SNORM_BLOCK;
   const bool bc7 = format == VK_FORMAT_BC7_UNORM_BLOCK || format == VK_FORMAT_BC7_SRGB_BLOCK;
+  const bool etc2_rgb = format == VK_FORMAT_ETC2_R8G8B8_UNORM_BLOCK || format == VK_FORMAT_ETC2_R8G8B8_SRGB_BLOCK;
+  const bool etc2_a1 = format == VK_FORMAT_ETC2_R8G8B8A1_UNORM_BLOCK || format == VK_FORMAT_ETC2_R8G8B8A1_SRGB_BLOCK;
+  const bool etc2_rgba = format == VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK || format == VK_FORMAT_ETC2_R8G8B8A8_SRGB_BLOCK;
+  const bool eac = format >= VK_FORMAT_EAC_R11_UNORM_BLOCK && format <= VK_FORMAT_EAC_R11G11_SNORM_BLOCK;
+  const bool eac_signed = format == VK_FORMAT_EAC_R11_SNORM_BLOCK || format == VK_FORMAT_EAC_R11G11_SNORM_BLOCK;
   for (uint32_t z = 0; z < depth; ++z) {
     for (uint32_t by = 0; by < bh; ++by) {
       for (uint32_t bx = 0; bx < bw; ++bx) {
@@ -117,6 +133,20 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
         uint8_t out[16][4] = {};
         if (bc7) {
           decode_bc7_block(block, out);
+        } else if (etc2_rgb || etc2_a1) {
+          decode_etc2_block(block, etc2_a1, out);
+        } else if (etc2_rgba) {
+          // The alpha half comes first, the colour half (decoded as ETC2 RGB) second.
+          decode_etc2_block(block + 8, false, out);
+          uint8_t alpha[16];
+          decode_etc2_alpha_block(block, alpha);
+          for (int i = 0; i < 16; ++i) out[i][3] = alpha[i];
+        } else if (eac) {
+          for (uint32_t c = 0; c < ch; ++c) {
+            int32_t v[16];
+            decode_eac11_block(block + 8 * c, eac_signed, v);
+            for (int i = 0; i < 16; ++i) out[i][c] = eac11_to_8_bits(v[i], eac_signed);
+          }
         } else if (ch == 4) {
           Rgba colour[16];
           decode_colour(bc1 ? block : block + 8, !bc1, opaque, colour);

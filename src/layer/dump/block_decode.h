@@ -1,10 +1,11 @@
-// Block-compressed images made viewable: BC1, BC2, BC3 (S3TC), BC4, BC5 (RGTC) and BC7 (BPTC UNORM, in
-// bc7_decode.h) blocks decoded to 8-bit texels, so a captured texture in those formats is written as a PNG
-// people can look at (its raw blocks are kept beside it). Decoded as the Khronos Data Format Specification
-// defines them, each BC1-BC5 interpolated value rounded to the nearest 8-bit step (hardware may differ by
-// one; BC7 leaves no such freedom). Signed BC4/BC5 values in [-1, 1] map to 0..255 (0 at 127.5), the usual
-// way normal maps are shown. BC6H is not decoded here: its texels are HDR floats, which an 8-bit PNG cannot
-// hold (its files stay raw blocks).
+// Block-compressed images made viewable: BC1, BC2, BC3 (S3TC), BC4, BC5 (RGTC), BC7 (BPTC UNORM, in
+// bc7_decode.h) and ETC2/EAC (in etc2_decode.h) blocks decoded to 8-bit texels, so a captured texture in
+// those formats is written as a PNG people can look at (its raw blocks are kept beside it). Decoded as the
+// Khronos Data Format Specification defines them, each BC1-BC5 interpolated value and each 11-bit EAC value
+// rounded to the nearest 8-bit step (hardware may differ by one; BC7 and ETC2's colour and alpha leave no
+// such freedom). Signed BC4/BC5 and EAC values in [-1, 1] map to 0..255 (0 at 127.5), the usual way normal
+// maps are shown. BC6H is not decoded here: its texels are HDR floats, which an 8-bit PNG cannot hold (its
+// files stay raw blocks); nor is ASTC.
 #pragma once
 
 #include <vulkan/vulkan.h>
@@ -18,7 +19,8 @@ namespace kiln::layer {
 
 struct BlockFormat {
   uint32_t block_bytes = 0;  // 8 or 16, for 4x4 texels
-  uint32_t channels = 0;     // of the decoded texels: 4 (BC1-BC3, BC7), 1 (BC4), 2 (BC5)
+  uint32_t channels = 0;     // of the decoded texels: 4 (BC1-BC3, BC7, ETC2 A1 and A8), 3 (ETC2 RGB),
+                             // 1 (BC4, EAC R11), 2 (BC5, EAC RG11)
 };
 
 // The formats decode_blocks handles; nullopt for any other.

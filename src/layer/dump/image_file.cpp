@@ -1,6 +1,6 @@
 // The layer's own small table of the formats it writes as images: component count and type per format.
 // Packed formats (A2B10G10R10, B10G11R11, R5G6B5 ...) go to .npy as one integer per texel, unpacked by the
-// reader; BC1-BC5 and BC7 are decoded to PNG (block_decode.h); other compressed and unknown formats go to .bin.
+// reader; BC1-BC5, BC7, ETC2 and EAC are decoded to PNG (block_decode.h); BC6H, ASTC and unknown formats go to .bin.
 #include "image_file.h"
 
 #include "block_decode.h"

@@ -1,16 +1,25 @@
 // Block-compressed textures in a capture, judged against the driver's own decoding: four 8x8 textures
 // (BC1 RGBA, BC3, BC4, BC5; random blocks from a fixed seed, so BC1's three-colour blocks with
-// transparent black come up too) and a 256x256 BC7 one are read texel by texel by a dispatch
+// transparent black come up too), a 256x256 BC7 one, and ETC2/EAC ones (ETC2 RGB 64x64, ETC2 RGBA and
+// punch-through 128x128, EAC RG11 and signed R11 64x64) are read texel by texel by a dispatch
 // (blocks.comp), which writes what the driver decoded. BC7's 4096 blocks are random bits too, but most
 // have their mode and partition number set, cycling, so that every mode is decoded hundreds of times and
 // every partition (all 64 of the two- and three-subset tables, 16 for mode 0) several times in each mode
-// that has them; a few are in the reserved mode. With the layer (KILN_CAPTURE_COMMAND=dispatch:1
-// KILN_CAPTURE_FRAME=2), the capture must hold each texture's blocks byte for byte, and the PNG the layer
-// wrote for it must show the same texels as the driver: within one step on lavapipe (Mesa decodes BC1-BC5
-// in 8-bit steps, truncating where the layer rounds; BC7 is exact, and matches exactly), within 8 (3% of
-// the range, the tolerance Direct3D gives BC interpolants) elsewhere: NVIDIA's hardware interpolates BC1's
-// colours at the endpoints' 5/6-bit precision and differs by up to 6 steps on the H100. The raw blocks lie
-// beside the PNG.
+// that has them; a few are in the reserved mode. ETC2's colour blocks are random blocks drawn again until
+// the n-th is in the n-th mode of a cycle (individual, differential, T, H, planar; punch-through has no
+// individual mode), so each mode is decoded at least 50 times in each texture (counted, and the counts
+// printed), punch-through blocks both opaque and not (with transparent texels); EAC blocks (ETC2 RGBA's
+// alpha, RG11, R11) have their modifier table and multiplier set, cycling, so all 256 pairs come up,
+// multiplier 0 (a special case) among them, and some signed bases are -128 (read as -127). With the layer
+// (KILN_CAPTURE_COMMAND=dispatch:1 KILN_CAPTURE_FRAME=2), the capture must hold each texture's blocks byte
+// for byte, and the PNG the layer wrote for it must show the same texels as the driver: within one step on
+// lavapipe (Mesa decodes BC1-BC5 in 8-bit steps, truncating where the layer rounds; BC7 and ETC2's colour
+// and alpha are exact; EAC's 11-bit values are compared at 8 bits, the driver's float rounded the way the
+// layer rounds, signed ones as (v + 1) / 2), within 8 (3% of the range, the tolerance Direct3D gives BC
+// interpolants) elsewhere: NVIDIA's hardware interpolates BC1's colours at the endpoints' 5/6-bit precision
+// and differs by up to 6 steps on the H100. The raw blocks lie beside the PNG. A format the device cannot
+// sample (NVIDIA's desktop GPUs have no ETC2 or EAC; nor has Mesa 22's lavapipe) is skipped with a message:
+// an RGBA8 texture of the same size stands in for it, so the shader is the same, and is not compared.
 #include <array>
 #include <bit>
 #include <filesystem>
@@ -25,19 +34,27 @@ using namespace prog;
 
 namespace {
 
-constexpr uint32_t kTextures = 5, kBc7 = 4;
+constexpr uint32_t kTextures = 10, kBc7 = 4;
+enum class Codec { Bc, Bc7, Etc2Rgb, Etc2Rgba, Etc2PunchThrough, Eac, EacSigned };
 struct Texture {
   VkFormat format;
   const char* name;
   uint32_t size;  // width and height
   uint32_t block_bytes;
-  uint32_t channels;  // compared: RGBA, R, RG
+  uint32_t channels;  // compared: RGBA, RGB, R, RG
+  Codec codec;
 };
-constexpr Texture kTex[kTextures] = {{VK_FORMAT_BC1_RGBA_UNORM_BLOCK, "bc1", 8, 8, 4},
-                                     {VK_FORMAT_BC3_UNORM_BLOCK, "bc3", 8, 16, 4},
-                                     {VK_FORMAT_BC4_UNORM_BLOCK, "bc4", 8, 8, 1},
-                                     {VK_FORMAT_BC5_UNORM_BLOCK, "bc5", 8, 16, 2},
-                                     {VK_FORMAT_BC7_UNORM_BLOCK, "bc7", 256, 16, 4}};
+constexpr Texture kTex[kTextures] = {
+    {VK_FORMAT_BC1_RGBA_UNORM_BLOCK, "bc1", 8, 8, 4, Codec::Bc},
+    {VK_FORMAT_BC3_UNORM_BLOCK, "bc3", 8, 16, 4, Codec::Bc},
+    {VK_FORMAT_BC4_UNORM_BLOCK, "bc4", 8, 8, 1, Codec::Bc},
+    {VK_FORMAT_BC5_UNORM_BLOCK, "bc5", 8, 16, 2, Codec::Bc},
+    {VK_FORMAT_BC7_UNORM_BLOCK, "bc7", 256, 16, 4, Codec::Bc7},
+    {VK_FORMAT_ETC2_R8G8B8_UNORM_BLOCK, "etc2_rgb", 64, 8, 3, Codec::Etc2Rgb},
+    {VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK, "etc2_rgba", 128, 16, 4, Codec::Etc2Rgba},
+    {VK_FORMAT_ETC2_R8G8B8A1_UNORM_BLOCK, "etc2_a1", 128, 8, 4, Codec::Etc2PunchThrough},
+    {VK_FORMAT_EAC_R11G11_UNORM_BLOCK, "eac_rg11", 64, 16, 2, Codec::Eac},
+    {VK_FORMAT_EAC_R11_SNORM_BLOCK, "eac_r11_snorm", 64, 8, 1, Codec::EacSigned}};
 
 size_t block_bytes(const Texture& t) { return size_t(t.size / 4) * (t.size / 4) * t.block_bytes; }
 
@@ -82,6 +99,53 @@ std::vector<uint8_t> bc7_blocks(std::mt19937& rng, size_t count) {
   return data;
 }
 
+// ETC2's colour modes, as the block's bits select them (the Data Format Specification's "ETC2 Compressed
+// Texture Image Formats"): the differential bit (in punch-through blocks the opaque bit, there being no
+// individual mode) and whether R + R_d, G + G_d or B + B_d leaves 0..31. The colour half of an RGBA block is
+// its second 8 bytes.
+enum Etc2Mode : uint32_t { kIndividual, kDifferential, kT, kH, kPlanar, kEtc2Modes };
+constexpr const char* kEtc2ModeNames[kEtc2Modes] = {"individual", "differential", "T", "H", "planar"};
+uint32_t etc2_mode(const uint8_t* block, bool punch_through) {
+  if (!punch_through && !(block[3] & 2)) return kIndividual;
+  auto outside = [](uint8_t byte) {
+    const int sum = (byte >> 3) + ((byte & 7) ^ 4) - 4;  // 5-bit base plus 3-bit two's complement offset
+    return sum < 0 || sum > 31;
+  };
+  return outside(block[0]) ? kT : outside(block[1]) ? kH : outside(block[2]) ? kPlanar : kDifferential;
+}
+bool etc2_opaque(const uint8_t* block) { return block[3] & 2; }
+
+// ETC2 colour blocks at `stride` bytes apart: random, each drawn again until the n-th is in the mode n % 5
+// (punch-through: differential, T, H, planar by turns).
+void force_etc2_modes(std::mt19937& rng, uint8_t* first, size_t count, size_t stride, bool punch_through) {
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t* block = first + i * stride;
+    const uint32_t want = punch_through ? kDifferential + uint32_t(i % 4) : uint32_t(i % kEtc2Modes);
+    while (etc2_mode(block, punch_through) != want) {
+      for (int b = 0; b < 8; ++b) block[b] = uint8_t(rng());
+    }
+  }
+}
+
+// EAC blocks at `stride` bytes apart: the n-th has modifier table (n + shift) % 16 and multiplier
+// (n + shift) / 16 % 16, so 256 blocks cover every pair; one in 61 has base codeword 0x80 (-128 when signed,
+// which decodes as -127).
+void force_eac_tables(uint8_t* first, size_t count, size_t stride, uint32_t shift) {
+  for (size_t i = 0; i < count; ++i) {
+    uint8_t* block = first + i * stride;
+    const uint32_t n = uint32_t(i) + shift;
+    block[1] = uint8_t(((n / 16 % 16) << 4) | (n % 16));
+    if (i % 61 == 0) block[0] = 0x80;
+  }
+}
+
+bool sampleable(VkPhysicalDevice physical, VkFormat format) {
+  VkFormatProperties props;
+  vkGetPhysicalDeviceFormatProperties(physical, format, &props);
+  const VkFormatFeatureFlags need = VK_FORMAT_FEATURE_SAMPLED_IMAGE_BIT | VK_FORMAT_FEATURE_TRANSFER_DST_BIT;
+  return (props.optimalTilingFeatures & need) == need;
+}
+
 }  // namespace
 
 int main() {
@@ -90,16 +154,26 @@ int main() {
     std::mt19937 rng(7);
     std::vector<uint8_t> data[kTextures];
     Image images[kTextures];
+    bool supported[kTextures];
     for (uint32_t t = 0; t < kTextures; ++t) {
+      const Texture& tex = kTex[t];
+      const size_t blocks = block_bytes(tex) / tex.block_bytes;
       if (t == kBc7) {
-        data[t] = bc7_blocks(rng, block_bytes(kTex[t]) / 16);
+        data[t] = bc7_blocks(rng, blocks);
       } else {
-        data[t].resize(block_bytes(kTex[t]));
+        data[t].resize(block_bytes(tex));
         for (uint8_t& b : data[t]) b = uint8_t(rng());
       }
-      images[t] = gpu.image(kTex[t].format, {kTex[t].size, kTex[t].size},
-                            VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
-      gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)images[t].image, kTex[t].name);
+      if (tex.codec == Codec::Etc2Rgb || tex.codec == Codec::Etc2PunchThrough)
+        force_etc2_modes(rng, data[t].data(), blocks, tex.block_bytes, tex.codec == Codec::Etc2PunchThrough);
+      if (tex.codec == Codec::Etc2Rgba) {
+        force_etc2_modes(rng, data[t].data() + 8, blocks, 16, false);
+        force_eac_tables(data[t].data(), blocks, 16, 0);
+      }
+      if (tex.codec == Codec::Eac || tex.codec == Codec::EacSigned) {
+        for (uint32_t half = 0; half < tex.block_bytes / 8; ++half)
+          force_eac_tables(data[t].data() + 8 * half, blocks, tex.block_bytes, 7 * half);
+      }
     }
     {
       // What the BC7 texture covers: blocks by mode, and the partitions seen in each mode that has them.
@@ -119,6 +193,47 @@ int main() {
       }
       std::fprintf(stderr, " reserved: %u\n", by_mode[8]);
       EXPECT(by_mode[8] > 0, "bc7: no block in the reserved mode");
+    }
+    for (uint32_t t = 0; t < kTextures; ++t) {
+      // What the ETC2 textures cover: blocks by colour mode, and the punch-through texture's transparent texels.
+      const Texture& tex = kTex[t];
+      const bool punch_through = tex.codec == Codec::Etc2PunchThrough;
+      if (tex.codec != Codec::Etc2Rgb && tex.codec != Codec::Etc2Rgba && !punch_through) continue;
+      const uint32_t colour_offset = tex.codec == Codec::Etc2Rgba ? 8 : 0;
+      uint32_t by_mode[kEtc2Modes] = {}, not_opaque = 0, transparent_texels = 0;
+      for (size_t i = 0; i < data[t].size(); i += tex.block_bytes) {
+        const uint8_t* block = &data[t][i + colour_offset];
+        const uint32_t mode = etc2_mode(block, punch_through);
+        ++by_mode[mode];
+        if (punch_through && !etc2_opaque(block) && mode != kPlanar) {
+          ++not_opaque;
+          const uint32_t msb = uint32_t(block[4]) << 8 | block[5], lsb = uint32_t(block[6]) << 8 | block[7];
+          transparent_texels += uint32_t(std::popcount(msb & ~lsb & 0xffff));  // index 2: transparent
+        }
+      }
+      std::fprintf(stderr, "layer_blocks: %s blocks by mode:", tex.name);
+      for (uint32_t m = punch_through ? kDifferential : kIndividual; m < kEtc2Modes; ++m) {
+        std::fprintf(stderr, " %s: %u%s", kEtc2ModeNames[m], by_mode[m], m + 1 < kEtc2Modes ? "," : "");
+        EXPECT(by_mode[m] >= 50, "%s: only %u blocks in the %s mode", tex.name, by_mode[m], kEtc2ModeNames[m]);
+      }
+      if (punch_through) {
+        std::fprintf(stderr, " (%u not opaque, %u transparent texels)", not_opaque, transparent_texels);
+        EXPECT(not_opaque > 0 && transparent_texels > 0, "%s: no transparent texel", tex.name);
+        EXPECT(by_mode[kIndividual] == 0, "%s: an individual-mode punch-through block", tex.name);
+      }
+      std::fprintf(stderr, "\n");
+    }
+    for (uint32_t t = 0; t < kTextures; ++t) {
+      const Texture& tex = kTex[t];
+      supported[t] = sampleable(gpu.physical, tex.format);
+      if (!supported[t]) {
+        std::fprintf(stderr, "layer_blocks: %s: the device cannot sample VkFormat %d: skipped (RGBA8 stands in)\n",
+                     tex.name, int(tex.format));
+        data[t].assign(size_t(tex.size) * tex.size * 4, 0);
+      }
+      images[t] = gpu.image(supported[t] ? tex.format : VK_FORMAT_R8G8B8A8_UNORM, {tex.size, tex.size},
+                            VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT);
+      gpu.name(VK_OBJECT_TYPE_IMAGE, (uint64_t)images[t].image, tex.name);
     }
     Buffer uploads[kTextures];
     for (uint32_t t = 0; t < kTextures; ++t)
@@ -217,7 +332,7 @@ int main() {
             if (std::strcmp(x.role, "descriptor") == 0 && x.binding == 0 && x.array_element == t) r = &x;
           }
           EXPECT(r, "texture %s (tex[%u]) is not in the capture", kTex[t].name, t);
-          if (!r) continue;
+          if (!r || !supported[t]) continue;
           EXPECT(r->format == kTex[t].format && r->before_size == data[t].size() &&
                      std::memcmp(r->before, data[t].data(), data[t].size()) == 0,
                  "%s: the captured blocks differ from the uploaded ones", kTex[t].name);
@@ -239,9 +354,17 @@ int main() {
                 if (++wrong <= 10) {
                   const size_t block_index = size_t(p / size / 4) * (size / 4) + p % size / 4;
                   const uint8_t* block = data[t].data() + block_index * kTex[t].block_bytes;
-                  const std::string where = t == kBc7 ? " (block of mode " + std::to_string(bc7_mode(block)) +
-                                                            ", partition " + std::to_string(bc7_partition(block)) + ")"
-                                                      : std::string();
+                  const Codec codec = kTex[t].codec;
+                  const bool etc2 = codec == Codec::Etc2Rgb || codec == Codec::Etc2Rgba ||
+                                    codec == Codec::Etc2PunchThrough;
+                  const std::string where =
+                      t == kBc7 ? " (block of mode " + std::to_string(bc7_mode(block)) + ", partition " +
+                                      std::to_string(bc7_partition(block)) + ")"
+                      : etc2  ? std::string(" (block in the ") +
+                                   kEtc2ModeNames[etc2_mode(block + (codec == Codec::Etc2Rgba ? 8 : 0),
+                                                            codec == Codec::Etc2PunchThrough)] +
+                                   " mode)"
+                              : std::string();
                   EXPECT(false, "%s texel (%u,%u)%s channel %u: the PNG says %d, the driver decoded %d", kTex[t].name,
                          p % size, p / size, where.c_str(), ch, file, driver);
                 }

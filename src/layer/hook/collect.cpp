@@ -225,13 +225,11 @@ void device_addresses(Collector& col, const uint8_t* push, uint32_t lo, uint32_t
     if (value == 0) continue;
     auto [buffer, offset] = col.dev.buffer_at(value);
     if (!buffer || !seen.emplace(handle_key(buffer), offset).second) continue;
-    auto b = col.dev.buffers.get(buffer);
-    if (!b) continue;
     CapturedResource meta;
     meta.role = ResourceRole::DeviceAddress;
     meta.attachment = at;
     meta.written = true;
-    col.buffer(std::move(meta), buffer, offset, b->size - offset);
+    col.buffer(std::move(meta), buffer, offset, VK_WHOLE_SIZE);  // to the buffer's end
   }
 }
 

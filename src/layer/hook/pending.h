@@ -43,7 +43,9 @@ struct PendingCapture {
   std::vector<VkRenderPass> render_passes;  // split passes made for this capture
   // Single-sample images multisampled ones are resolved into before their copy, by CopyJob index.
   struct Resolved {
-    size_t job = 0;
+    // The jobs copied out of it: one colour job, or the depth and the stencil job of one depth/stencil
+    // subresource (resolved once for both).
+    std::vector<size_t> jobs;
     VkImage image = VK_NULL_HANDLE;
     VkDeviceMemory memory = VK_NULL_HANDLE;
     // Depth/stencil: the render pass that resolves the source into `image`, on views of both.

@@ -530,9 +530,16 @@ class Recorder {
   }
 
   // A single-sample image of the job's format and extent that the multisampled subresource is resolved
-  // into before the copy (one per job, used for before and after alike).
+  // into before the copy (one per subresource, used for before and after alike).
   void make_resolve_target(size_t job) {
     const CopyJob& j = p_.jobs[job];
+    for (PendingCapture::Resolved& r : p_.resolved) {
+      const CopyJob& other = p_.jobs[r.jobs[0]];
+      if (r.pass && other.image == j.image && other.meta.mip == j.meta.mip && other.meta.layer == j.meta.layer) {
+        r.jobs.push_back(job);  // the other aspect of a depth/stencil subresource already resolved
+        return;
+      }
+    }
     auto img = dev_.images.get(j.image);
     if (!img) throw HookError("a multisampled image the layer no longer knows");
     VkImageCreateInfo ci{VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO};
@@ -547,7 +554,7 @@ class Recorder {
     ci.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
                (depth_stencil ? VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT : VK_IMAGE_USAGE_TRANSFER_DST_BIT);
     PendingCapture::Resolved r;
-    r.job = job;
+    r.jobs = {job};
     check(d_.CreateImage(dev_.handle, &ci, nullptr, &r.image), "vkCreateImage (resolve target)");
     p_.resolved.push_back(r);
     VkMemoryRequirements req{};
@@ -570,7 +577,7 @@ class Recorder {
   // the source (read-only, in the transfer layout the copies put it in, and back), resolves both
   // aspects to sample 0 as it ends, and leaves the target ready to be copied.
   void make_depth_stencil_resolve(PendingCapture::Resolved& r, const Image& source) {
-    const CopyJob& j = p_.jobs[r.job];
+    const CopyJob& j = p_.jobs[r.jobs[0]];
     const VkFormat format = source.info.format;
     VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
@@ -651,7 +658,7 @@ class Recorder {
 
   // Runs a depth/stencil resolve pass (the source already in the transfer layout).
   void resolve_depth_stencil(const PendingCapture::Resolved& r) {
-    const CopyJob& j = p_.jobs[r.job];
+    const CopyJob& j = p_.jobs[r.jobs[0]];
     VkRenderPassBeginInfo b{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
     b.renderPass = r.pass;
     b.framebuffer = r.framebuffer;
@@ -664,7 +671,7 @@ class Recorder {
 
   const PendingCapture::Resolved* resolved_of(size_t job) const {
     for (const PendingCapture::Resolved& r : p_.resolved)
-      if (r.job == job) return &r;
+      if (std::find(r.jobs.begin(), r.jobs.end(), job) != r.jobs.end()) return &r;
     return nullptr;
   }
   VkImage resolve_target(size_t job) const {
@@ -724,10 +731,11 @@ class Recorder {
     d_.CmdPipelineBarrier(p_.cb, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &written, 0,
                           nullptr, static_cast<uint32_t>(to.size()), to.data());
     if (depth_stencil_resolves) {
-      for (size_t i = 0; i < p_.jobs.size(); ++i) {
-        const PendingCapture::Resolved* rs = resolved_of(i);
-        if (rs && rs->pass && (before ? p_.jobs[i].before_at : p_.jobs[i].after_at) != UINT64_MAX)
-          resolve_depth_stencil(*rs);
+      for (const PendingCapture::Resolved& r : p_.resolved) {
+        const bool now = std::any_of(r.jobs.begin(), r.jobs.end(), [&](size_t i) {
+          return (before ? p_.jobs[i].before_at : p_.jobs[i].after_at) != UINT64_MAX;
+        });
+        if (r.pass && now) resolve_depth_stencil(r);
       }
     }
     if (!resolved.empty()) {

@@ -72,6 +72,10 @@ struct Capture {
   uint64_t frame = 0;           // counted by presents, or by submissions without presents
   uint32_t command_index = 0;   // in the frame, among all vkCmd* recorded (from 1)
   std::string command;          // "vkCmdDrawIndexed(indexCount=36, instanceCount=1, ...)"
+  // One draw of a multi-draw (vkCmdDrawMulti*EXT): which, from 1, and of how many; 0 and 0 otherwise.
+  // `multi_draw_whole`: the whole multi-draw was captured instead (its pipeline reads gl_DrawID).
+  uint32_t multi_draw_index = 0, multi_draw_count = 0;
+  bool multi_draw_whole = false;
   std::string label_path;       // "Frame/Shadows": the debug-label regions around it
   std::string pipeline_name;    // debug name, or "pipeline 0x..."
   VkPipelineBindPoint bind_point = VK_PIPELINE_BIND_POINT_GRAPHICS;

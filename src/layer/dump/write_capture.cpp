@@ -209,6 +209,9 @@ void write_capture(const Capture& capture, const std::string& folder_name) {
     j["frame"] = capture.frame;
     j["command_index"] = capture.command_index;
     j["command"] = capture.command;
+    if (capture.multi_draw_count)
+      j["multi_draw"] = {{"draw", capture.multi_draw_index}, {"count", capture.multi_draw_count},
+                         {"whole", capture.multi_draw_whole}};
     j["label_path"] = capture.label_path;
     Json stages = Json::array();
     for (const Capture::Stage& s : capture.stages) {

@@ -39,6 +39,9 @@ struct Target {
   uint32_t seq = 0;                  // the selected command's traversal index
   int64_t pass_begin_seq = -1;       // the render pass / rendering it is inside, if any
   const Cmd* cmd = nullptr;
+  // A multi-draw of several draws: the one selected (from 0) and how many; -1 and 0 otherwise.
+  int32_t sub_draw = -1;
+  uint32_t sub_draws = 0;
   uint32_t command_index = 0;        // in the frame
   std::string label_path;
   std::string spec_text;

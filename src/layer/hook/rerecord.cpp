@@ -40,6 +40,24 @@ uint32_t find_memory(const VkPhysicalDeviceMemoryProperties& mp, uint32_t bits) 
   return fallback;
 }
 
+// Whether a stage of `p` declares the DrawIndex built-in (gl_DrawID); true when a stage's SPIR-V is unknown.
+bool reads_draw_index(const Pipeline& p) {
+  constexpr uint32_t kOpDecorate = 71, kOpMemberDecorate = 72, kBuiltIn = 11, kDrawIndex = 4426;
+  for (const Pipeline::Stage& stage : p.stages) {
+    if (!stage.words || stage.words->size() < 5) return true;
+    const std::vector<uint32_t>& w = *stage.words;
+    for (size_t i = 5; i < w.size();) {
+      const uint32_t op = w[i] & 0xffff, len = w[i] >> 16;
+      if (len == 0 || i + len > w.size()) return true;
+      if ((op == kOpDecorate && len >= 4 && w[i + 2] == kBuiltIn && w[i + 3] == kDrawIndex) ||
+          (op == kOpMemberDecorate && len >= 5 && w[i + 3] == kBuiltIn && w[i + 4] == kDrawIndex))
+        return true;
+      i += len;
+    }
+  }
+  return false;
+}
+
 class Recorder {
  public:
   Recorder(Device& dev, const Queue& queue, PendingCapture& p, const Target& t, const WriteSet& later)
@@ -464,16 +482,50 @@ class Recorder {
     if (in_pass && static_cast<int64_t>(t_.pass_begin_seq) < 0) throw HookError("the render pass around the command was not found");
     p_.jobs = collect_jobs(dev_, st_, c, p_.capture);
     allocate_staging(before, after);
+    // One draw of a multi-draw is replayed alone (the draws before and after it as shorter calls) unless
+    // the pipeline reads gl_DrawID: a shorter call renumbers it, so that multi-draw is captured whole.
+    // (Keeping every call whole with the other draws emptied would keep gl_DrawID, but lavapipe drops a
+    // whole multi-draw whose first draw is empty.)
+    bool one_of_many = false;
+    if (t_.sub_draw >= 0) {
+      std::shared_ptr<Pipeline> pipeline = dev_.pipelines.get(st_.graphics.pipeline);
+      one_of_many = pipeline && !reads_draw_index(*pipeline);
+      if (!one_of_many) {
+        p_.capture.multi_draw_whole = true;
+        p_.capture.notes.push_back(
+            "draw " + std::to_string(t_.sub_draw + 1) + " of a multi-draw of " + std::to_string(t_.sub_draws) +
+            " was asked for; its pipeline " + (pipeline ? "reads gl_DrawID (DrawIndex)" : "is not known to the layer") +
+            ", which replaying that draw alone would change, so the whole multi-draw is captured: before its "
+            "first draw and after its last");
+      }
+    }
+    const uint32_t k = one_of_many ? static_cast<uint32_t>(t_.sub_draw) : 0;
+    if (one_of_many) replay_draws(c, 0, k);
     if (before) {
       if (in_pass) end_pass();
       copy(true, in_pass);
       if (in_pass) resume_pass(!after);
     }
-    c.replay(p_.cb, d_);
+    if (one_of_many) replay_draws(c, k, k + 1);
+    else c.replay(p_.cb, d_);
     if (after) {
       if (in_pass) end_pass();
       copy(false, in_pass);
       if (in_pass) resume_pass(true);
+    }
+    if (one_of_many) replay_draws(c, k + 1, t_.sub_draws);
+  }
+
+  // The draws [from, to) of a multi-draw, as one call of their own.
+  void replay_draws(const Cmd& c, uint32_t from, uint32_t to) {
+    if (from >= to) return;
+    if (c.op == Op::DrawMulti) {
+      const auto& a = static_cast<const DrawMultiCmd&>(c).args;
+      d_.CmdDrawMultiEXT(p_.cb, to - from, std::get<1>(a) + from, std::get<2>(a), std::get<3>(a), std::get<4>(a));
+    } else {
+      const auto& a = static_cast<const DrawMultiIndexedCmd&>(c).args;
+      d_.CmdDrawMultiIndexedEXT(p_.cb, to - from, std::get<1>(a) + from, std::get<2>(a), std::get<3>(a),
+                                std::get<4>(a), std::get<5>(a));
     }
   }
 
@@ -819,6 +871,10 @@ std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, cons
     cap.frame = t.frame;
     cap.command_index = t.command_index;
     cap.command = t.cmd->describe();
+    if (t.sub_draw >= 0) {
+      cap.multi_draw_index = static_cast<uint32_t>(t.sub_draw) + 1;
+      cap.multi_draw_count = t.sub_draws;
+    }
     cap.label_path = t.label_path;
     cap.when = when_name(t.when);
 
@@ -846,6 +902,10 @@ std::unique_ptr<PendingCapture> build_hook(Device& dev, const Queue& queue, cons
     seq = 0;
     traverse(*t.cb, seq, [&](const Cmd& c, uint32_t s) { rec.visit(c, s); }, [](CommandBuffer*, const std::string&) {});
     rec.finish();
+    if (cap.multi_draw_count)
+      cap.command += cap.multi_draw_whole ? ", all " + std::to_string(cap.multi_draw_count) + " draws"
+                                          : ", draw " + std::to_string(cap.multi_draw_index) + " of " +
+                                                std::to_string(cap.multi_draw_count);
     check(d.EndCommandBuffer(p->cb), "vkEndCommandBuffer");
   } catch (...) {
     destroy_pending(dev, *p);

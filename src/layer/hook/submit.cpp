@@ -139,45 +139,55 @@ std::optional<Target> select(Device& dev, const std::vector<Batch>& batches, uin
               default: break;
             }
             if (c.op == Op::ExecuteCommands) return;
-            uint32_t index = ++*frame_index;
-            if (list) {
-              if (dev.frame_commands.size() < kMaxFrameCommands) {
-                std::string line = std::to_string(index) + " " + c.describe();
-                if (!labels->empty()) line += " in " + label_path(*labels);
-                dev.frame_commands.push_back(std::move(line));
-              } else {
-                dev.frame_list_overflow = true;
+            // Each draw of a multi-draw counts as one command (and one draw) of the frame.
+            const uint32_t draws = multi_draw_count(c);
+            for (uint32_t k = 0; k < std::max(draws, 1u) && !found; ++k) {
+              const uint32_t index = ++*frame_index;
+              const std::string part = draws > 1 ? ", draw " + std::to_string(k + 1) + " of " + std::to_string(draws) : "";
+              if (list) {
+                if (dev.frame_commands.size() < kMaxFrameCommands) {
+                  std::string line = std::to_string(index) + " " + c.describe() + part;
+                  if (!labels->empty()) line += " in " + label_path(*labels);
+                  dev.frame_commands.push_back(std::move(line));
+                } else {
+                  dev.frame_list_overflow = true;
+                }
               }
+              auto try_request = [&](Request& r) {
+                if (!spec_counts(r.spec, c, *labels)) return false;
+                if (++r.counted != r.spec.index) return false;
+                Target t;
+                t.batch = b;
+                t.index = i;
+                t.cb = cb;
+                t.seq = s;
+                t.pass_begin_seq = pass_begin;
+                t.cmd = &c;
+                if (draws > 1) {
+                  t.sub_draw = static_cast<int32_t>(k);
+                  t.sub_draws = draws;
+                }
+                t.command_index = index;
+                t.label_path = label_path(*labels);
+                t.spec_text = r.spec_text;
+                t.when = r.when;
+                t.from_api = r.from_api;
+                t.frame = frame;
+                found = t;
+                return true;
+              };
+              bool matched = false;
+              for (size_t q = 0; q < dev.env_requests.size() && !matched; ++q)
+                if (dev.env_requests[q].frame == frame && try_request(dev.env_requests[q])) {
+                  dev.env_requests.erase(dev.env_requests.begin() + static_cast<std::ptrdiff_t>(q));
+                  matched = true;
+                }
+              for (size_t q = 0; q < dev.api_requests.size() && !matched; ++q)
+                if (try_request(dev.api_requests[q])) {
+                  dev.api_requests.erase(dev.api_requests.begin() + static_cast<std::ptrdiff_t>(q));
+                  matched = true;
+                }
             }
-            auto try_request = [&](Request& r) {
-              if (!spec_counts(r.spec, c, *labels)) return false;
-              if (++r.counted != r.spec.index) return false;
-              Target t;
-              t.batch = b;
-              t.index = i;
-              t.cb = cb;
-              t.seq = s;
-              t.pass_begin_seq = pass_begin;
-              t.cmd = &c;
-              t.command_index = index;
-              t.label_path = label_path(*labels);
-              t.spec_text = r.spec_text;
-              t.when = r.when;
-              t.from_api = r.from_api;
-              t.frame = frame;
-              found = t;
-              return true;
-            };
-            for (size_t k = 0; k < dev.env_requests.size(); ++k)
-              if (dev.env_requests[k].frame == frame && try_request(dev.env_requests[k])) {
-                dev.env_requests.erase(dev.env_requests.begin() + static_cast<std::ptrdiff_t>(k));
-                return;
-              }
-            for (size_t k = 0; k < dev.api_requests.size(); ++k)
-              if (try_request(dev.api_requests[k])) {
-                dev.api_requests.erase(dev.api_requests.begin() + static_cast<std::ptrdiff_t>(k));
-                return;
-              }
           },
           [&](CommandBuffer*, const std::string&) {});
       if (found) return found;

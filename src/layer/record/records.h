@@ -111,6 +111,8 @@ using DrawIndirectCmd = CmdOf<&DeviceDispatch::CmdDrawIndirect>;
 using DrawIndexedIndirectCmd = CmdOf<&DeviceDispatch::CmdDrawIndexedIndirect>;
 using DrawIndirectCountCmd = CmdOf<&DeviceDispatch::CmdDrawIndirectCount>;
 using DrawIndexedIndirectCountCmd = CmdOf<&DeviceDispatch::CmdDrawIndexedIndirectCount>;
+using DrawMultiCmd = CmdOf<&DeviceDispatch::CmdDrawMultiEXT>;
+using DrawMultiIndexedCmd = CmdOf<&DeviceDispatch::CmdDrawMultiIndexedEXT>;
 using DispatchIndirectCmd = CmdOf<&DeviceDispatch::CmdDispatchIndirect>;
 using CopyBufferCmd = CmdOf<&DeviceDispatch::CmdCopyBuffer>;
 using CopyImageCmd = CmdOf<&DeviceDispatch::CmdCopyImage>;
@@ -128,6 +130,14 @@ using BlitImage2Cmd = CmdOf<&DeviceDispatch::CmdBlitImage2>;
 using CopyBufferToImage2Cmd = CmdOf<&DeviceDispatch::CmdCopyBufferToImage2>;
 using CopyImageToBuffer2Cmd = CmdOf<&DeviceDispatch::CmdCopyImageToBuffer2>;
 using ResolveImage2Cmd = CmdOf<&DeviceDispatch::CmdResolveImage2>;
+
+// The draws a vkCmdDrawMulti*EXT record holds (each counts as one draw for the selection); 0 for any
+// other command.
+inline uint32_t multi_draw_count(const Cmd& c) {
+  if (c.op == Op::DrawMulti) return std::get<0>(static_cast<const DrawMultiCmd&>(c).args);
+  if (c.op == Op::DrawMultiIndexed) return std::get<0>(static_cast<const DrawMultiIndexedCmd&>(c).args);
+  return 0;
+}
 
 template <class T>
 const T& as(const Cmd& c) { return static_cast<const T&>(c); }

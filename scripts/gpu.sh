@@ -15,7 +15,7 @@ case "$cmd" in
     bins=("$build"/bin/kiln "$build"/bin/kiln_gpu_tests "$build"/bin/kiln_stream_tests "$build"/bin/bench_*
           "$build"/bin/compute_headless "$build"/bin/triangle_headless "$build"/bin/sequence_stream_headless
           "$build"/bin/upload_stream "$build"/bin/layer_cow "$build"/bin/layer_compute "$build"/bin/layer_draw "$build"/bin/layer_msaa
-          "$build"/bin/layer_multiview "$build"/bin/layer_suspend "$build"/bin/layer_blocks "$build"/bin/layer_stencil "$build"/bin/layer_address
+          "$build"/bin/layer_multiview "$build"/bin/layer_suspend "$build"/bin/layer_blocks "$build"/bin/layer_stencil "$build"/bin/layer_address "$build"/bin/layer_multi_draw
           /usr/bin/glslangValidator)
     ../shared/tools/gpu-bundle.sh "${bins[@]}"
     cp examples/*/*.comp examples/*/*.vert examples/*/*.frag .gl/bin/  # the examples look beside themselves
@@ -70,7 +70,8 @@ case "$cmd" in
              "layer_stencil --dynamic draw:2" "layer_stencil --dynamic-separate draw:2" \
              "layer_stencil --renderpass2 draw:2" "layer_stencil --renderpass2-separate draw:2" \
              "layer_stencil --dynamic-separate --msaa draw:2" "layer_stencil --renderpass2-separate --msaa draw:2" \
-             "layer_address dispatch:1"; do
+             "layer_address dispatch:1" "layer_multi_draw --plain draw:2" "layer_multi_draw --indexed draw:3" \
+             "layer_multi_draw --draw-id draw:2"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")
       envs=(VK_INSTANCE_LAYERS=VK_LAYER_KILN_capture:VK_LAYER_KHRONOS_validation

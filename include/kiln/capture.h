@@ -37,7 +37,9 @@ typedef enum KilnCaptureWhen {
 typedef struct KilnCaptureResource {
   const char* role;             /* "descriptor", "color_attachment", "vertex_buffer", ... */
   uint32_t set, binding, array_element;
-  uint32_t attachment;          /* attachments: the index; vertex buffers: the binding; device_address: the
+  uint32_t attachment;          /* attachments: the index; vertex buffers: the binding; buffer_address: the
+                                   byte offset, in the buffer `binding` indexes in `resources`, of the
+                                   address that led to this buffer; device_address: the
                                    push-constant offset of the address that led to the buffer */
   const char* shader_name;      /* name in the shader, "" when unknown */
   const char* debug_name;       /* the object's debug name, "" when none */

@@ -26,6 +26,8 @@ enum class ResourceRole : uint32_t {
   TransferSource,    // copy commands
   TransferDestination,
   DeviceAddress,     // a buffer a push-constant value points into (attachment = that value's offset)
+  BufferAddress,     // a buffer an address stored in another captured buffer points into (binding = that
+                     // buffer's index among the capture's resources, attachment = the address's offset in it)
 };
 const char* resource_role_name(ResourceRole role);
 

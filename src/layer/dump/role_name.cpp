@@ -17,6 +17,7 @@ const char* resource_role_name(ResourceRole role) {
     case ResourceRole::TransferSource: return "transfer_source";
     case ResourceRole::TransferDestination: return "transfer_destination";
     case ResourceRole::DeviceAddress: return "device_address";
+    case ResourceRole::BufferAddress: return "buffer_address";
   }
   return "unknown";
 }

@@ -51,6 +51,7 @@ std::string file_stem(const CapturedResource& r) {
     case ResourceRole::TransferSource: stem = "src"; break;
     case ResourceRole::TransferDestination: stem = "dst"; break;
     case ResourceRole::DeviceAddress: stem = str("address_push", r.attachment); break;
+    case ResourceRole::BufferAddress: stem = str("address_in", r.binding, "_", r.attachment); break;
   }
   if (r.is_image && r.mip) stem += str("_mip", r.mip);
   if (r.is_image && r.layer) stem += str("_layer", r.layer);
@@ -114,6 +115,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
     j["attachment"] = r.attachment;
   }
   if (r.role == ResourceRole::DeviceAddress) j["push_constant_offset"] = r.attachment;
+  if (r.role == ResourceRole::BufferAddress) j["address_in"] = {{"resource", r.binding}, {"offset", r.attachment}};
   j["shader_name"] = r.shader_name;
   j["debug_name"] = r.debug_name;
   j["handle"] = hex(r.handle);

@@ -233,6 +233,74 @@ void device_addresses(Collector& col, const uint8_t* push, uint32_t lo, uint32_t
   }
 }
 
+// The program's bytes of buffer range [offset, offset + size), where it keeps the memory mapped; null otherwise.
+const uint8_t* mapped_bytes(Device& dev, VkBuffer handle, VkDeviceSize offset, VkDeviceSize size) {
+  auto b = dev.buffers.get(handle);
+  if (!b || !b->binding.memory) return nullptr;
+  auto m = dev.memories.get(b->binding.memory);
+  if (!m || !m->host) return nullptr;
+  const VkDeviceSize at = b->binding.offset + offset;
+  if (at < m->map_offset || at + size > m->map_offset + m->map_size) return nullptr;
+  return m->host + (at - m->map_offset);
+}
+
+// Buffers reached through addresses stored in the buffers captured so far (pointer tables, chains of
+// them, a few levels deep), read where the program keeps their memory mapped: the bytes the host wrote
+// before the submission (a GPU write earlier in the same submission is not seen). Like the push
+// constants' addresses, every 8-byte value that falls inside a buffer with an address counts.
+void addresses_in_buffers(Collector& col) {
+  constexpr VkDeviceSize kScanBytes = VkDeviceSize(1) << 20;  // per buffer
+  constexpr uint32_t kDepth = 4;
+  constexpr size_t kMaxFound = 256;
+  {
+    std::lock_guard lock(col.dev.addresses_mutex);
+    if (col.dev.addresses.empty()) return;
+  }
+  std::set<std::pair<uint64_t, VkDeviceSize>> seen;
+  for (const CopyJob& j : col.jobs)
+    if (j.buffer) seen.emplace(j.meta.handle, j.meta.offset);
+  std::vector<uint32_t> depth(col.jobs.size(), 0);
+  size_t found = 0, unmapped = 0;
+  for (size_t i = 0; i < col.jobs.size(); ++i) {  // grows as buffers are found: breadth first
+    const ResourceRole role = col.jobs[i].meta.role;
+    if (!col.jobs[i].buffer || depth[i] >= kDepth ||
+        (role != ResourceRole::Descriptor && role != ResourceRole::DeviceAddress && role != ResourceRole::BufferAddress))
+      continue;
+    const VkDeviceSize offset = col.jobs[i].meta.offset, bytes = col.jobs[i].bytes;
+    const uint8_t* host = mapped_bytes(col.dev, col.jobs[i].buffer, offset, bytes);
+    if (!host) {
+      ++unmapped;
+      continue;
+    }
+    if (bytes > kScanBytes)
+      col.note("buffer " + hex(col.jobs[i].meta.handle) + ": addresses looked for in its first " +
+               std::to_string(kScanBytes) + " bytes only");
+    const VkDeviceSize end = std::min(bytes, kScanBytes);
+    for (VkDeviceSize at = (8 - offset % 8) % 8; at + 8 <= end; at += 8) {
+      VkDeviceAddress value;
+      std::memcpy(&value, host + at, 8);
+      if (value == 0) continue;
+      auto [buffer, in] = col.dev.buffer_at(value);
+      if (!buffer || !seen.emplace(handle_key(buffer), in).second) continue;
+      CapturedResource meta;
+      meta.role = ResourceRole::BufferAddress;
+      meta.binding = static_cast<uint32_t>(i);
+      meta.attachment = static_cast<uint32_t>(at);
+      meta.written = true;
+      const size_t had = col.jobs.size();
+      col.buffer(std::move(meta), buffer, in, VK_WHOLE_SIZE);
+      if (col.jobs.size() > had) depth.push_back(depth[i] + 1);
+      if (++found == kMaxFound) {
+        col.note("addresses stored in buffers: the first " + std::to_string(kMaxFound) + " buffers found are captured, no more");
+        return;
+      }
+    }
+  }
+  if (unmapped)
+    col.note("addresses stored in buffers are followed only where the program keeps the memory mapped: " +
+             std::to_string(unmapped) + " captured buffer(s) not read for them");
+}
+
 void descriptors(Collector& col, const ReplayState& st, VkPipelineBindPoint bp) {
   const BindState& bs = bp == VK_PIPELINE_BIND_POINT_COMPUTE ? st.compute : st.graphics;
   auto pipeline = col.dev.pipelines.get(bs.pipeline);
@@ -729,12 +797,14 @@ std::vector<CopyJob> collect_jobs(Device& dev, const ReplayState& st, const Cmd&
       indirect(col, std::get<0>(a), std::get<1>(a), max ? VkDeviceSize(max - 1) * stride + one : one);
       indirect(col, std::get<2>(a), std::get<3>(a), 4);
     }
+    addresses_in_buffers(col);
   } else if (c.kind == Kind::Dispatch) {
     descriptors(col, st, VK_PIPELINE_BIND_POINT_COMPUTE);
     if (c.op == Op::DispatchIndirect) {
       const auto& a = static_cast<const DispatchIndirectCmd&>(c).args;
       indirect(col, std::get<0>(a), std::get<1>(a), sizeof(VkDispatchIndirectCommand));
     }
+    addresses_in_buffers(col);
   } else if (c.kind == Kind::Copy) {
     if (c.op == Op::ClearAttachments) attachments(col, st);
     else if (c.op == Op::Generic && std::string_view(c.name) == "vkCmdFillBuffer") {

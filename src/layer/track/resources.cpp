@@ -44,14 +44,26 @@ VKAPI_ATTR VkResult VKAPI_CALL MapMemory(VkDevice device, VkDeviceMemory memory,
     resolve_memory(*dev, memory, offset, size, KILN_COW_HOST_WRITE);
     if (auto m = dev->memories.get(memory)) m->mapped = true;
   }
-  return dev->d.MapMemory(device, memory, offset, size, flags, data);
+  VkResult r = dev->d.MapMemory(device, memory, offset, size, flags, data);
+  if (r == VK_SUCCESS && data && *data) {
+    std::lock_guard lock(dev->mutex);
+    if (auto m = dev->memories.get(memory)) {
+      m->host = static_cast<const uint8_t*>(*data);
+      m->map_offset = offset;
+      m->map_size = size == VK_WHOLE_SIZE ? (offset < m->size ? m->size - offset : 0) : size;
+    }
+  }
+  return r;
 }
 
 VKAPI_ATTR void VKAPI_CALL UnmapMemory(VkDevice device, VkDeviceMemory memory) {
   Device* dev = device_of(device);
   dev->d.UnmapMemory(device, memory);
   std::lock_guard lock(dev->mutex);
-  if (auto m = dev->memories.get(memory)) m->mapped = false;
+  if (auto m = dev->memories.get(memory)) {
+    m->mapped = false;
+    m->host = nullptr;
+  }
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL CreateBuffer(VkDevice device, const VkBufferCreateInfo* info,

@@ -70,7 +70,7 @@ case "$cmd" in
              "layer_stencil --dynamic draw:2" "layer_stencil --dynamic-separate draw:2" \
              "layer_stencil --renderpass2 draw:2" "layer_stencil --renderpass2-separate draw:2" \
              "layer_stencil --dynamic-separate --msaa draw:2" "layer_stencil --renderpass2-separate --msaa draw:2" \
-             "layer_address dispatch:1" "layer_multi_draw --plain draw:2" "layer_multi_draw --indexed draw:3" \
+             "layer_address dispatch:1" "layer_address --chain dispatch:1" "layer_multi_draw --plain draw:2" "layer_multi_draw --indexed draw:3" \
              "layer_multi_draw --draw-id draw:2"; do
       set -- $c
       prog=$1; shift; spec=${@: -1}; args=("${@:1:$#-1}")

@@ -239,7 +239,7 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   d16.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
   d16.mip = 1;
   c.resources.push_back(d16);
-  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_BC6H_UFLOAT_BLOCK, 4, 4, 0, true, false));
+  c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_ASTC_4x4_UNORM_BLOCK, 4, 4, 0, true, false));
   c.resources.back().before = pattern(16, 9);
   kiln::layer::write_capture(c, dir.string());
 
@@ -258,14 +258,14 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   EXPECT_EQ(d.type, kiln::NpyType::U16);
   EXPECT_EQ(d.data, c.resources[2].before);
 
-  // BC6H is not decoded here: raw bytes, and a note saying why.
+  // ASTC is not decoded: raw bytes, and a note saying why.
   EXPECT_EQ(read_bytes(dir / "before/src.bin"), c.resources[3].before);
   const Json j = read_json(dir / "capture.json");
   EXPECT_EQ(j["resources"][0]["dtype"], "float32");
   EXPECT_EQ(j["resources"][0]["aspect"], Json::array({"depth"}));
   EXPECT_EQ(j["resources"][3]["file_format"], "bin");
   ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_BC6H_UFLOAT_BLOCK"), std::string::npos);
+  EXPECT_NE(j["notes"][0].get<std::string>().find("VK_FORMAT_ASTC_4x4_UNORM_BLOCK"), std::string::npos);
   fs::remove_all(dir);
 }
 
@@ -720,6 +720,169 @@ TEST(CaptureWriter, Etc2BlocksBecomePngs) {
   EXPECT_EQ(j["resources"][4]["shape"], Json::array({4, 8, 1}));
   EXPECT_EQ(j["resources"][6]["shape"], Json::array({4, 4, 3}));
   EXPECT_EQ(read_bytes(dir / "before/set0_binding3.blocks.bin"), rgba_block);
+  EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// BC6H lays its fields out as BC7 does, from bit 0 of byte 0 upwards.
+using Bc6hBits = Bc7Bits;
+
+// Mode 3 (mode bits 00011; Direct3D's mode 11): one subset, both endpoints stored whole, 10 bits a channel,
+// 4-bit indices. R 0 -> 1023, G 512 -> 512, B 100 -> 900; texel i takes index i.
+std::vector<uint8_t> bc6h_mode3() {
+  Bc6hBits b;
+  b.put(0b00011, 5);
+  for (uint32_t v : {0, 512, 100, 1023, 512, 900}) b.put(v, 10);  // R0 G0 B0 R1 G1 B1
+  for (uint32_t i = 0; i < 16; ++i) b.put(i, i == 0 ? 3 : 4);
+  return b.block();
+}
+
+// Mode 0 (mode bits 00): two subsets, endpoint 0 of 10 bits a channel and the other three as 5-bit two's
+// complement deltas from it (transformed endpoints), interleaved as Table.F's row for mode 0 has them;
+// partition 17 (subset 1 is texels 1, 2, 3 and 7, its anchor texel 2), 3-bit indices, texel i taking i % 8.
+// R 5, +10, -16, +15; G 1023, -1, +1, 0; B 512, 0, -8, +8.
+std::vector<uint8_t> bc6h_mode0() {
+  const uint32_t r0 = 5, g0 = 1023, b0 = 512, r1 = 10, g1 = 31, b1 = 0;
+  const uint32_t r2 = 16, g2 = 1, b2 = 24, r3 = 15, g3 = 0, b3 = 8;
+  Bc6hBits b;
+  b.put(0b00, 2).put(g2 >> 4, 1).put(b2 >> 4, 1).put(b3 >> 4, 1).put(r0, 10).put(g0, 10).put(b0, 10);
+  b.put(r1, 5).put(g3 >> 4, 1).put(g2, 4).put(g1, 5).put(b3, 1).put(g3, 4).put(b1, 5).put(b3 >> 1, 1);
+  b.put(b2, 4).put(r2, 5).put(b3 >> 2, 1).put(r3, 5).put(b3 >> 3, 1);
+  b.put(17, 5);
+  for (uint32_t i = 0; i < 16; ++i) b.put(i % 8, i == 0 || i == 2 ? 2 : 3);
+  return b.block();
+}
+
+// Mode 15 (mode bits 01111): one subset, endpoint 0 of 16 bits a channel, its top six stored reversed (r0[10:15]:
+// the first bit stored is bit 15), endpoint 1 as 4-bit deltas. R 0x8000, +7; G 0, -2; B 0x7FFF, +1 (which
+// wraps to 0x8000); texel i takes index i.
+std::vector<uint8_t> bc6h_mode15() {
+  auto top_reversed = [](uint32_t v) {
+    uint32_t r = 0;
+    for (uint32_t k = 0; k < 6; ++k) r |= ((v >> (15 - k)) & 1) << k;
+    return r;
+  };
+  const uint32_t e0[3] = {0x8000, 0, 0x7FFF}, delta[3] = {7, 14, 1};
+  Bc6hBits b;
+  b.put(0b01111, 5).put(e0[0], 10).put(e0[1], 10).put(e0[2], 10);
+  for (int c = 0; c < 3; ++c) b.put(delta[c], 4).put(top_reversed(e0[c]), 6);
+  for (uint32_t i = 0; i < 16; ++i) b.put(i, i == 0 ? 3 : 4);
+  return b.block();
+}
+
+}  // namespace
+
+// BC6H textures become float16 .npy files of their decoded texels (HDR: no PNG), bit exact, with the raw blocks
+// beside them. The blocks are built field by field and the expected halves worked out from
+// ARB_texture_compression_bptc and the Data Format Specification: endpoints sign-extended (signed format) or
+// added to endpoint 0 and wrapped (transformed modes), unquantized to 16 bits (unsigned: 0 stays, all ones
+// becomes 0xFFFF, else (x << 15 + 0x4000) >> (bits - 1); signed: the magnitude so, from 0x7FFF on at
+// 2^(bits-1) - 1, sign put back), interpolated ((64 - w) * e0 + w * e1 + 32) >> 6 (rounding down when
+// negative), then scaled into a half (unsigned: * 31 >> 6; signed: the magnitude * 31 >> 5, sign bit put back).
+TEST(CaptureWriter, Bc6hBlocksBecomeHalfFloatNpys) {
+  const fs::path dir = temp_dir("bc6h");
+  using Rgb = std::array<uint16_t, 3>;
+  const std::vector<uint8_t> mode3 = bc6h_mode3(), mode0 = bc6h_mode0(), mode15 = bc6h_mode15();
+  // A reserved mode (low 5 bits 10011: mode 19) decodes to zeros, whatever the other bits.
+  std::vector<uint8_t> reserved(16, 0xff);
+  reserved[0] = 0xf3;
+  const std::vector<uint8_t> grid = cat(cat(mode3, mode0), cat(mode15, reserved));
+
+  // Mode 3 unsigned: endpoints x * 64 + 32 but 0 and 1023: R 0 -> 0xFFFF, G 32800, B 6432 -> 57632. R runs
+  // from 0 to 0x7BFF (65504), G stays 0x3E0F (1.5146484375).
+  const uint16_t mode3_r[16] = {0x0000, 0x07C0, 0x1170, 0x1930, 0x20F0, 0x28B0, 0x3260, 0x3A20,
+                                0x41DF, 0x499F, 0x534F, 0x5B0F, 0x62CF, 0x6A8F, 0x743F, 0x7BFF};
+  const uint16_t mode3_b[16] = {0x0C2B, 0x1239, 0x19CB, 0x1FD9, 0x25E7, 0x2BF5, 0x3386, 0x3994,
+                                0x3FA2, 0x45B0, 0x4D42, 0x5350, 0x595E, 0x5F6C, 0x66FD, 0x6D0B};
+  // Mode 3 signed: R 0 -> -1 (1023 sign-extended, -96 unquantized), G -512 (-0x7FFF: 0xFBFF, -65504), B
+  // 6432 -> -124 (-7968), crossing zero between texels 6 and 7.
+  const uint16_t mode3_signed_r[16] = {0x0000, 0x8005, 0x800C, 0x8012, 0x8018, 0x801E, 0x8025, 0x802B,
+                                       0x8031, 0x8037, 0x803E, 0x8043, 0x8049, 0x804F, 0x8057, 0x805D};
+  const uint16_t mode3_signed_b[16] = {0x1857, 0x14EF, 0x10AD, 0x0D45, 0x09DD, 0x0675, 0x0233, 0x8134,
+                                       0x849B, 0x8803, 0x8C45, 0x8FAD, 0x9315, 0x967D, 0x9ABF, 0x9E27};
+  // Mode 0 unsigned: endpoints 0 to 3 are R 5, 15, 1013 (5 - 16 wrapped), 20; G 1023, 1022, 0 (1024 wrapped),
+  // 1023; B 512, 512, 504, 520; unquantized R 352, 992, 64864, 1312; G 65535, 65440, 0, 65535; B 32800, 32800,
+  // 32288, 33312. Signed, the same bits are R 5, 15, -11, 20; G -1, -2, 0, -1; B -512, -512, 504, -504;
+  // unquantized R 352, 992, -736, 1312; G -96, -160, 0, -96; B -32767, -32767, 32288, -32288. Texel 1 (subset 1,
+  // weight 9) shows the rounding down: R (55 * -736 + 9 * 1312 + 32) >> 6 = -448, not -447.
+  const Rgb mode0_texels[16] = {{0x00AA, 0x7BFF, 0x3E0F}, {0x69D1, 0x1170, 0x3D5D}, {0x58E8, 0x22E0, 0x3DA3},
+                                {0x47FF, 0x3450, 0x3DE8}, {0x015D, 0x7BE4, 0x3E0F}, {0x0189, 0x7BDE, 0x3E0F},
+                                {0x01B4, 0x7BD7, 0x3E0F}, {0x027B, 0x7BFF, 0x3F07}, {0x00AA, 0x7BFF, 0x3E0F},
+                                {0x00D6, 0x7BF9, 0x3E0F}, {0x0101, 0x7BF2, 0x3E0F}, {0x012D, 0x7BEC, 0x3E0F},
+                                {0x015D, 0x7BE4, 0x3E0F}, {0x0189, 0x7BDE, 0x3E0F}, {0x01B4, 0x7BD7, 0x3E0F},
+                                {0x01E0, 0x7BD1, 0x3E0F}};
+  const Rgb mode0_signed_texels[16] = {
+      {0x0155, 0x805D, 0xFBFF}, {0x81B2, 0x800C, 0x57D1}, {0x809B, 0x801A, 0x3574}, {0x007C, 0x8026, 0x1317},
+      {0x02BB, 0x8080, 0xFBFF}, {0x0312, 0x8089, 0xFBFF}, {0x0369, 0x8092, 0xFBFF}, {0x04F7, 0x805D, 0xFA2F},
+      {0x0155, 0x805D, 0xFBFF}, {0x01AC, 0x8065, 0xFBFF}, {0x0203, 0x806E, 0xFBFF}, {0x025A, 0x8077, 0xFBFF},
+      {0x02BB, 0x8080, 0xFBFF}, {0x0312, 0x8089, 0xFBFF}, {0x0369, 0x8092, 0xFBFF}, {0x03C1, 0x809B, 0xFBFF}};
+  // Mode 15 (16 bits: no unquantizing), texels 0, 4 (weight 17) and 15. Unsigned: R 0x8000 -> 0x8007, G 0 ->
+  // 0xFFFE, B 0x7FFF -> 0x8000. Signed: R -0x8000 becomes 0xFC00, -infinity, at texel 0; G 0 -> -2 gives
+  // (17 * -2 + 32) >> 6 = -1 at texel 4, which becomes 0x8000, -0.0; B 0x7FFF -> -0x8000 ends at -infinity.
+  const int mode15_picked[3] = {0, 4, 15};
+  const Rgb mode15_texels[3] = {{0x3E00, 0x0000, 0x3DFF}, {0x3E00, 0x20EF, 0x3DFF}, {0x3E03, 0x7BFF, 0x3E00}};
+  const Rgb mode15_signed_texels[3] = {{0xFC00, 0x0000, 0x7BFF}, {0xFBFE, 0x8000, 0x3A1F}, {0xFBF9, 0x8001, 0xFC00}};
+
+  kiln::layer::Capture c;
+  // 8x8: modes 3 and 0 above, 15 and reserved below; the same blocks as UFLOAT and as SFLOAT.
+  c.resources.push_back(blocks(VK_FORMAT_BC6H_UFLOAT_BLOCK, 8, 8, grid, 0));
+  c.resources.push_back(blocks(VK_FORMAT_BC6H_SFLOAT_BLOCK, 8, 8, grid, 1));
+  // A 3D image, 5x3x2 texels: two blocks a slice, both cut (modes 3 and 0, then 15 and reserved).
+  CapturedResource volume = blocks(VK_FORMAT_BC6H_UFLOAT_BLOCK, 5, 3, grid, 2);
+  volume.extent.depth = 2;
+  c.resources.push_back(volume);
+  kiln::layer::write_capture(c, dir.string());
+
+  auto npy = [&](int binding) {
+    return kiln::read_npy((dir / ("before/set0_binding" + std::to_string(binding) + ".npy")).string());
+  };
+  // Texel (x, y) of slice z of an image `width` x `height`.
+  auto texel = [](const kiln::NpyArray& a, uint32_t width, uint32_t height, uint32_t x, uint32_t y, uint32_t z = 0) {
+    Rgb v{};
+    std::memcpy(v.data(), a.data.data() + ((size_t(z) * height + y) * width + x) * sizeof v, sizeof v);
+    return v;
+  };
+  const kiln::NpyArray unsigned_npy = npy(0), signed_npy = npy(1), volume_npy = npy(2);
+  ASSERT_EQ(unsigned_npy.type, kiln::NpyType::F16);
+  ASSERT_EQ(unsigned_npy.shape, (std::vector<uint64_t>{8, 8, 3}));
+  ASSERT_EQ(signed_npy.shape, (std::vector<uint64_t>{8, 8, 3}));
+  ASSERT_EQ(volume_npy.shape, (std::vector<uint64_t>{2, 3, 5, 3}));
+  for (uint32_t i = 0; i < 16; ++i) {
+    const uint32_t x = i % 4, y = i / 4;
+    EXPECT_EQ(texel(unsigned_npy, 8, 8, x, y), (Rgb{mode3_r[i], 0x3E0F, mode3_b[i]})) << "mode 3 texel " << i;
+    EXPECT_EQ(texel(signed_npy, 8, 8, x, y), (Rgb{mode3_signed_r[i], 0xFBFF, mode3_signed_b[i]}))
+        << "signed mode 3 texel " << i;
+    EXPECT_EQ(texel(unsigned_npy, 8, 8, 4 + x, y), mode0_texels[i]) << "mode 0 texel " << i;
+    EXPECT_EQ(texel(signed_npy, 8, 8, 4 + x, y), mode0_signed_texels[i]) << "signed mode 0 texel " << i;
+    EXPECT_EQ(texel(unsigned_npy, 8, 8, 4 + x, 4 + y), (Rgb{})) << "reserved mode texel " << i;
+    EXPECT_EQ(texel(signed_npy, 8, 8, 4 + x, 4 + y), (Rgb{})) << "signed reserved mode texel " << i;
+  }
+  for (int k = 0; k < 3; ++k) {
+    const uint32_t i = uint32_t(mode15_picked[k]);
+    EXPECT_EQ(texel(unsigned_npy, 8, 8, i % 4, 4 + i / 4), mode15_texels[k]) << "mode 15 texel " << i;
+    EXPECT_EQ(texel(signed_npy, 8, 8, i % 4, 4 + i / 4), mode15_signed_texels[k]) << "signed mode 15 texel " << i;
+  }
+  // Each slice of the 3D image shows the top left 5x3 texels of a block row of the 8x8 one.
+  for (uint32_t z = 0; z < 2; ++z) {
+    for (uint32_t y = 0; y < 3; ++y) {
+      for (uint32_t x = 0; x < 5; ++x) {
+        EXPECT_EQ(texel(volume_npy, 5, 3, x, y, z), texel(unsigned_npy, 8, 8, x, 4 * z + y))
+            << "3D texel " << x << "," << y << "," << z;
+      }
+    }
+  }
+
+  const Json j = read_json(dir / "capture.json");
+  EXPECT_EQ(j["resources"][0]["file_format"], "npy");
+  EXPECT_EQ(j["resources"][0]["dtype"], "float16");
+  EXPECT_EQ(j["resources"][0]["shape"], Json::array({8, 8, 3}));
+  EXPECT_EQ(j["resources"][2]["shape"], Json::array({2, 3, 5, 3}));
+  EXPECT_EQ(j["resources"][1]["before"], "before/set0_binding1.npy");
+  EXPECT_EQ(j["resources"][1]["before_blocks"], "before/set0_binding1.blocks.bin");
+  EXPECT_EQ(j["resources"][1]["after_blocks"], nullptr);
+  EXPECT_EQ(read_bytes(dir / "before/set0_binding1.blocks.bin"), grid);
   EXPECT_TRUE(j["notes"].empty()) << j["notes"].dump();
   fs::remove_all(dir);
 }

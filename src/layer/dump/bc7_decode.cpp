@@ -1,10 +1,14 @@
 #include "bc7_decode.h"
 
+#include "bptc_tables.h"
+
 #include <cstring>
 #include <utility>
 
 namespace kiln::layer {
 namespace {
+
+using namespace bptc;
 
 // One row of the mode table (Table.M of ARB_texture_compression_bptc). The two P-bit columns are flags:
 // per-endpoint P-bits mean one bit for each endpoint of each subset, shared ones one bit for each subset.
@@ -26,22 +30,8 @@ constexpr Bc7Mode kModes[8] = {
     {2, 6, 0, 0, 7, 0, 1, 0, 2, 0}, {1, 0, 2, 1, 5, 6, 0, 0, 2, 3}, {1, 0, 2, 0, 7, 8, 0, 0, 2, 2},
     {1, 0, 0, 0, 7, 7, 1, 0, 4, 0}, {2, 6, 0, 0, 5, 5, 1, 0, 2, 0}};
 
-// The subset of each texel (row after row) for each partition number: Table.P2 and Table.P3, one string a
-// partition so that the rows read as they do in the specification.
-constexpr const char* kTwoSubsets[64] = {
-    "0011001100110011", "0001000100010001", "0111011101110111", "0001001100110111", "0000000100010011",
-    "0011011101111111", "0001001101111111", "0000000100110111", "0000000000010011", "0011011111111111",
-    "0000000101111111", "0000000000010111", "0001011111111111", "0000000011111111", "0000111111111111",
-    "0000000000001111", "0000100011101111", "0111000100000000", "0000000010001110", "0111001100010000",
-    "0011000100000000", "0000100011001110", "0000000010001100", "0111001100110001", "0011000100010000",
-    "0000100010001100", "0110011001100110", "0011011001101100", "0001011111101000", "0000111111110000",
-    "0111000110001110", "0011100110011100", "0101010101010101", "0000111100001111", "0101101001011010",
-    "0011001111001100", "0011110000111100", "0101010110101010", "0110100101101001", "0101101010100101",
-    "0111001111001110", "0001001111001000", "0011001001001100", "0011101111011100", "0110100110010110",
-    "0011110011000011", "0110011010011001", "0000011001100000", "0100111001000000", "0010011100100000",
-    "0000001001110010", "0000010011100100", "0110110010010011", "0011011011001001", "0110001110011100",
-    "0011100111000110", "0110110011001001", "0110001100111001", "0111111010000001", "0001100011100111",
-    "0000111100110011", "0011001111110000", "0010001011101110", "0100010001110111"};
+// The subset of each texel (row after row) for each partition number of three subsets: Table.P3, one
+// string a partition so that the rows read as they do in the specification (two subsets: bptc_tables.h).
 
 constexpr const char* kThreeSubsets[64] = {
     "0011001102212222", "0001001122112221", "0000200122112211", "0222002200110111", "0000000011221122",
@@ -58,15 +48,8 @@ constexpr const char* kThreeSubsets[64] = {
     "0000000021122112", "0110011022222222", "0022001100110022", "0022112211220022", "0000000000002112",
     "0002000100020001", "0222122202221222", "0101222222222222", "0111201122012220"};
 
-// The anchor texel of the second subset (Table.A2) and of the second and third of three (Table.A3a,
-// Table.A3b): its index is stored one bit short, its top bit being 0 by the encoder's choice of endpoint
-// order. The first subset's anchor is always texel 0. Partition 35 of A2 is 8, as in the ARB text; the Data
-// Format Specification's table says 2, an erratum (lavapipe decodes with 8, which layer_blocks checks).
-constexpr uint8_t kAnchorOfSecondOfTwo[64] = {
-    15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15,  //
-    15, 2,  8,  2,  2,  8,  8,  15, 2,  8,  2,  2,  8,  8,  2,  2,   //
-    15, 15, 6,  8,  2,  8,  15, 15, 2,  8,  2,  2,  2,  15, 15, 6,   //
-    6,  2,  6,  8,  15, 15, 2,  2,  15, 15, 15, 15, 15, 2,  2,  15};
+// The anchor texels of the second and third of three subsets (Table.A3a, Table.A3b); of two subsets, and
+// why anchors are stored one bit short: bptc_tables.h.
 constexpr uint8_t kAnchorOfSecondOfThree[64] = {
     3, 3,  15, 15, 8, 3,  15, 15, 8,  8,  6,  6,  6,  5,  3,  3,   //
     3, 3,  8,  15, 3, 3,  6,  10, 5,  8,  8,  6,  8,  5,  15, 15,  //
@@ -79,9 +62,6 @@ constexpr uint8_t kAnchorOfThirdOfThree[64] = {
     15, 3,  15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 3,  15, 15, 8};
 
 // Interpolation weights out of 64 for 2-, 3- and 4-bit indices.
-constexpr uint8_t kWeights2[4] = {0, 21, 43, 64};
-constexpr uint8_t kWeights3[8] = {0, 9, 18, 27, 37, 46, 55, 64};
-constexpr uint8_t kWeights4[16] = {0, 4, 9, 13, 17, 21, 26, 30, 34, 38, 43, 47, 51, 55, 60, 64};
 
 // The block's fields follow one another from bit 0 of byte 0 upwards, none aligned to a byte.
 class BitReader {

@@ -1,5 +1,6 @@
 #include "block_decode.h"
 
+#include "bc6h_decode.h"
 #include "bc7_decode.h"
 #include "etc2_decode.h"
 
@@ -172,6 +173,34 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
           for (uint32_t x = 0; x < 4 && bx * 4 + x < w; ++x) {
             uint8_t* t = texels.data() + ((size_t(z) * h + by * 4 + y) * w + bx * 4 + x) * ch;
             std::memcpy(t, out[y * 4 + x], ch);
+          }
+        }
+      }
+    }
+  }
+  return texels;
+}
+
+std::optional<BlockFormat> bc6h_block_format(VkFormat format) {
+  if (format == VK_FORMAT_BC6H_UFLOAT_BLOCK || format == VK_FORMAT_BC6H_SFLOAT_BLOCK) return BlockFormat{16, 3};
+  return std::nullopt;
+}
+
+std::vector<uint16_t> decode_bc6h_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
+  if (!bc6h_block_format(format)) return {};
+  const bool is_signed = format == VK_FORMAT_BC6H_SFLOAT_BLOCK;
+  const uint32_t w = extent.width, h = extent.height, depth = std::max(extent.depth, 1u);
+  const uint32_t bw = (w + 3) / 4, bh = (h + 3) / 4;
+  std::vector<uint16_t> texels(size_t(w) * h * depth * 3);
+  for (uint32_t z = 0; z < depth; ++z) {
+    for (uint32_t by = 0; by < bh; ++by) {
+      for (uint32_t bx = 0; bx < bw; ++bx) {
+        uint16_t out[16][3];
+        decode_bc6h_block(blocks + ((size_t(z) * bh + by) * bw + bx) * 16, is_signed, out);
+        for (uint32_t y = 0; y < 4 && by * 4 + y < h; ++y) {
+          for (uint32_t x = 0; x < 4 && bx * 4 + x < w; ++x) {
+            std::memcpy(texels.data() + ((size_t(z) * h + by * 4 + y) * w + bx * 4 + x) * 3, out[y * 4 + x],
+                        sizeof out[0]);
           }
         }
       }

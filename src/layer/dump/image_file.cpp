@@ -1,6 +1,7 @@
 // The layer's own small table of the formats it writes as images: component count and type per format.
 // Packed formats (A2B10G10R10, B10G11R11, R5G6B5 ...) go to .npy as one integer per texel, unpacked by the
-// reader; BC1-BC5, BC7, ETC2 and EAC are decoded to PNG (block_decode.h); BC6H, ASTC and unknown formats go to .bin.
+// reader; BC1-BC5, BC7, ETC2 and EAC are decoded to PNG, BC6H to a float16 .npy (block_decode.h); ASTC and
+// unknown formats go to .bin.
 #include "image_file.h"
 
 #include "block_decode.h"
@@ -64,7 +65,7 @@ constexpr FormatRow kFormats[] = {
     KILN_F(D16_UNORM, 1, U16, 0) KILN_F(X8_D24_UNORM_PACK32, 1, F32, 0) KILN_F(D32_SFLOAT, 1, F32, 0)
     KILN_F(S8_UINT, 1, U8, 0) KILN_F(D16_UNORM_S8_UINT, 1, U16, 0) KILN_F(D24_UNORM_S8_UINT, 1, F32, 0)
     KILN_F(D32_SFLOAT_S8_UINT, 1, F32, 0)
-    // Compressed: named, written as raw blocks.
+    // Compressed: named. Those block_decode.h decodes are planned before this table is asked; others stay raw.
     KILN_N(BC1_RGB_UNORM_BLOCK) KILN_N(BC1_RGB_SRGB_BLOCK) KILN_N(BC1_RGBA_UNORM_BLOCK) KILN_N(BC1_RGBA_SRGB_BLOCK)
     KILN_N(BC2_UNORM_BLOCK) KILN_N(BC2_SRGB_BLOCK) KILN_N(BC3_UNORM_BLOCK) KILN_N(BC3_SRGB_BLOCK)
     KILN_N(BC7_UNORM_BLOCK) KILN_N(BC7_SRGB_BLOCK) KILN_N(BC4_UNORM_BLOCK) KILN_N(BC4_SNORM_BLOCK)
@@ -200,6 +201,23 @@ ImageFilePlan plan_image_file(VkFormat format, VkImageAspectFlags aspect, VkExte
     plan.shape = {extent.height, extent.width, plan.channels};
     return plan;
   }
+  if (const std::optional<BlockFormat> hdr = bc6h_block_format(format)) {
+    const size_t want = block_bytes_for(*hdr, extent);
+    if (bytes != want) {
+      plan.why_bin = str(bytes, " bytes for ", extent.width, "x", extent.height, "x", extent.depth, " texels of ",
+                         vk_format_name(format), " (expected ", want, "): raw blocks");
+      return plan;
+    }
+    // HDR values: half floats in a .npy, shaped as other .npy images (3D ones slice by slice, which a PNG
+    // could not be).
+    plan.kind = ImageFileKind::Npy;
+    plan.type = NpyType::F16;
+    plan.blocks = true;
+    plan.channels = hdr->channels;
+    if (extent.depth > 1) plan.shape.push_back(extent.depth);
+    plan.shape.insert(plan.shape.end(), {extent.height, extent.width, plan.channels});
+    return plan;
+  }
   const FormatRow* row = find_format(format);
   if (!row || row->channels == 0) {
     plan.why_bin = str(vk_format_name(format), " is compressed or not in the layer's format table: raw bytes");
@@ -240,6 +258,10 @@ ImageFilePlan plan_image_file(VkFormat format, VkImageAspectFlags aspect, VkExte
 void write_image_file(const std::string& path, const ImageFilePlan& plan, VkFormat format, VkImageAspectFlags aspect,
                       VkExtent3D extent, const std::vector<uint8_t>& bytes) {
   if (plan.kind == ImageFileKind::Bin) return write_raw(path, bytes.data(), bytes.size());
+  if (plan.blocks && plan.kind == ImageFileKind::Npy) {
+    const std::vector<uint16_t> halves = decode_bc6h_blocks(format, extent, bytes.data());
+    return write_npy(path, NpyType::F16, plan.shape, halves.data(), halves.size() * sizeof(uint16_t));
+  }
   if (plan.blocks) {
     std::vector<uint8_t> texels = decode_blocks(format, extent, bytes.data());
     if (plan.channels == 3 && decodable_block_format(format)->channels == 2) {

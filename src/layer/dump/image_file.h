@@ -1,7 +1,7 @@
 // How a captured image subresource becomes a file: PNG when it is 8-bit displayable (R8, RG8, RGB8, RGBA8,
-// BGR8, BGRA8 in UNORM or SRGB, and BC1-BC5 blocks decoded, their raw blocks kept beside), .npy with its
-// component type otherwise, .bin when kiln does not know how to lay out its texels (other compressed
-// and extension formats). The layer cannot use core's format table
+// BGR8, BGRA8 in UNORM or SRGB, and BC1-BC5, BC7, ETC2 and EAC blocks decoded, their raw blocks kept
+// beside), .npy with its component type otherwise (BC6H blocks too: decoded to float16, blocks beside),
+// .bin when kiln does not know how to lay out its texels (ASTC and extension formats). The layer cannot use core's format table
 // (it lives in other people's programs, util only), so the few facts needed here are its own.
 #pragma once
 
@@ -23,7 +23,7 @@ struct ImageFilePlan {
   std::vector<uint64_t> shape;     // Npy: [h, w, c], or [d, h, w, c] for 3D images; Png: [h, w, c]
   uint32_t channels = 0;           // components per texel in the file
   std::string why_bin;             // Bin: why it could not be an image file
-  bool blocks = false;             // Png of decoded blocks: the raw blocks are worth a file of their own
+  bool blocks = false;             // decoded blocks (Png; Npy for BC6H): the raw blocks get a file of their own
 };
 
 // "VK_FORMAT_R8G8B8A8_UNORM"; "VK_FORMAT_<number>" for formats not in the layer's table.

@@ -171,7 +171,7 @@ Json resource_json(const CapturedResource& r, const std::string& stem, const fs:
   j["before"] = write_one("before", r.has_before, r.before);
   j["after"] = write_one("after", r.has_after, r.after_bytes());
   if (plan.blocks) {
-    // The PNG shows the decoded texels; the blocks themselves, byte for byte, go beside it.
+    // The PNG (BC6H: the .npy) shows the decoded texels; the blocks themselves, byte for byte, go beside it.
     auto write_blocks = [&](const char* when, bool has, const std::vector<uint8_t>& bytes) -> Json {
       if (!has) return nullptr;
       const std::string relative = str(when, "/", stem, ".blocks.bin");

@@ -75,12 +75,10 @@ struct CommandBuffer {
     reported = false;
     has_inheritance = false;
   }
-  template <class T>
-  T* add(const char* name, Op op, Kind kind) {
+  template <class T, Op op, Kind kind, CmdName name>
+  T* add() {
     T* c = new (arena.alloc(sizeof(T), alignof(T))) T;
-    c->name = name;
-    c->op = op;
-    c->kind = kind;
+    c->type = &kCmdType<T, op, kind, name>;
     if (last) last->next = c; else first = c;
     last = c;
     ++count;

@@ -6,9 +6,14 @@
 namespace kiln::layer {
 namespace {
 
+// A record of the given kind (what spec_counts reads), replaying and printing nothing.
 struct FakeCmd : Cmd {
-  explicit FakeCmd(Kind k) { kind = k; }
-  void replay(VkCommandBuffer, const DeviceDispatch&) const override {}
+  CmdType fake{"vkCmdFake", Op::Generic, Kind::Other, [](const Cmd&, VkCommandBuffer, const DeviceDispatch&) {},
+               [](const Cmd&, std::ostream&) {}};
+  explicit FakeCmd(Kind k) {
+    fake.kind = k;
+    type = &fake;
+  }
 };
 
 TEST(LayerSpec, Parses) {

@@ -98,14 +98,14 @@ KilnCowCause cause_of(const Cmd& c, const CapturedResource& r) {
     case ResourceRole::DepthAttachment:
     case ResourceRole::StencilAttachment:
     case ResourceRole::ResolveAttachment:
-      return c.op == Op::ClearAttachments ? KILN_COW_CLEAR : KILN_COW_ATTACHMENT;
+      return c.op() == Op::ClearAttachments ? KILN_COW_CLEAR : KILN_COW_ATTACHMENT;
     default:
-      return c.op == Op::ClearColorImage || c.op == Op::ClearDepthStencilImage ? KILN_COW_CLEAR : KILN_COW_TRANSFER;
+      return c.op() == Op::ClearColorImage || c.op() == Op::ClearDepthStencilImage ? KILN_COW_CLEAR : KILN_COW_TRANSFER;
   }
 }
 
 void render_pass_attachments(Device& dev, WriteSet& out, const Cmd& c) {
-  if (c.op == Op::BeginRendering) {
+  if (c.op() == Op::BeginRendering) {
     const VkRenderingInfo& r = *std::get<0>(static_cast<const BeginRenderingCmd&>(c).args);
     for (uint32_t i = 0; i < r.colorAttachmentCount; ++i) {
       add_view(dev, out, r.pColorAttachments[i].imageView, KILN_COW_ATTACHMENT);
@@ -115,7 +115,7 @@ void render_pass_attachments(Device& dev, WriteSet& out, const Cmd& c) {
     if (r.pStencilAttachment) add_view(dev, out, r.pStencilAttachment->imageView, KILN_COW_ATTACHMENT);
     return;
   }
-  const VkRenderPassBeginInfo& b = c.op == Op::BeginRenderPass ? *std::get<0>(static_cast<const BeginRenderPassCmd&>(c).args)
+  const VkRenderPassBeginInfo& b = c.op() == Op::BeginRenderPass ? *std::get<0>(static_cast<const BeginRenderPassCmd&>(c).args)
                                                                  : *std::get<0>(static_cast<const BeginRenderPass2Cmd&>(c).args);
   auto fb = dev.framebuffers.get(b.framebuffer);
   if (!fb || fb->imageless) {
@@ -128,7 +128,7 @@ void render_pass_attachments(Device& dev, WriteSet& out, const Cmd& c) {
 }
 
 void layout_changes(Device& dev, WriteSet& out, const Cmd& c) {
-  std::string_view name = c.name;
+  std::string_view name = c.name();
   auto image_barrier = [&](VkImage image, VkImageLayout from, VkImageLayout to) {
     if (from != to) add_image(dev, out, image, KILN_COW_LAYOUT);
   };
@@ -162,12 +162,12 @@ void layout_changes(Device& dev, WriteSet& out, const Cmd& c) {
 void open_pass_attachments(Device& dev, const ReplayState& st, WriteSet& out) {
   if (st.pass == ReplayState::Pass::Dynamic && st.rendering) {
     BeginRenderingCmd c;
-    c.op = Op::BeginRendering;
+    c.type = &kCmdType<BeginRenderingCmd, Op::BeginRendering, Kind::Other, "vkCmdBeginRendering">;
     std::get<0>(c.args) = st.rendering;
     render_pass_attachments(dev, out, c);
   } else if (st.pass == ReplayState::Pass::RenderPass && st.render_pass) {
     BeginRenderPassCmd c;
-    c.op = Op::BeginRenderPass;
+    c.type = &kCmdType<BeginRenderPassCmd, Op::BeginRenderPass, Kind::Other, "vkCmdBeginRenderPass">;
     std::get<0>(c.args) = st.render_pass;
     render_pass_attachments(dev, out, c);
   }
@@ -186,20 +186,20 @@ void scan_writes(Device& dev, VkCommandBuffer handle, WriteSet& out, uint32_t fr
       *cb, seq,
       [&](const Cmd& c, uint32_t s) {
         if (s >= from_seq) {
-          if (c.kind == Kind::Draw) {
+          if (c.kind() == Kind::Draw) {
             shader_writes(dev, out, st, VK_PIPELINE_BIND_POINT_GRAPHICS);
-          } else if (c.kind == Kind::Dispatch) {
+          } else if (c.kind() == Kind::Dispatch) {
             shader_writes(dev, out, st, VK_PIPELINE_BIND_POINT_COMPUTE);
-          } else if (c.kind == Kind::Copy) {
+          } else if (c.kind() == Kind::Copy) {
             for (const CopyJob& j : collect_jobs(dev, st, c, scratch)) {
               if (!j.meta.written) continue;
               if (j.buffer) add_buffer(dev, out, j.buffer, j.meta.offset, j.meta.size, cause_of(c, j.meta));
               else if (j.image) add_image(dev, out, j.image, cause_of(c, j.meta));
             }
             scratch.notes.clear();
-          } else if (c.op == Op::BeginRendering || c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2) {
+          } else if (c.op() == Op::BeginRendering || c.op() == Op::BeginRenderPass || c.op() == Op::BeginRenderPass2) {
             render_pass_attachments(dev, out, c);
-          } else if (c.op == Op::Generic) {
+          } else if (c.op() == Op::Generic) {
             layout_changes(dev, out, c);
           }
         }

@@ -553,7 +553,7 @@ std::pair<VkDeviceSize, VkDeviceSize> buffer_image_span(const Region* r, uint32_
 }
 
 void copies(Collector& col, const Cmd& c) {
-  switch (c.op) {
+  switch (c.op()) {
     case Op::CopyBuffer: {
       const auto& a = static_cast<const CopyBufferCmd&>(c).args;
       auto [slo, shi] = span(std::get<3>(a), std::get<2>(a), &VkBufferCopy::srcOffset);
@@ -682,7 +682,7 @@ std::shared_ptr<DescriptorSet> bound_descriptors(Device& dev, const BindState& b
 }
 
 void ReplayState::track(Device& dev, const Cmd& c) {
-  switch (c.op) {
+  switch (c.op()) {
     case Op::BindPipeline: {
       const auto& a = static_cast<const BindPipelineCmd&>(c).args;
       bind_state(*this, std::get<0>(a)).pipeline = std::get<1>(a);
@@ -775,39 +775,39 @@ void ReplayState::track(Device& dev, const Cmd& c) {
 
 std::vector<CopyJob> collect_jobs(Device& dev, const ReplayState& st, const Cmd& c, Capture& cap) {
   Collector col{dev, cap, {}};
-  if (c.kind == Kind::Draw) {
+  if (c.kind() == Kind::Draw) {
     descriptors(col, st, VK_PIPELINE_BIND_POINT_GRAPHICS);
     attachments(col, st);
-    if (c.op == Op::DrawIndexed || c.op == Op::DrawIndexedIndirect || c.op == Op::DrawIndexedIndirectCount ||
-        c.op == Op::DrawMultiIndexed) {
+    if (c.op() == Op::DrawIndexed || c.op() == Op::DrawIndexedIndirect || c.op() == Op::DrawIndexedIndirectCount ||
+        c.op() == Op::DrawMultiIndexed) {
       CapturedResource meta;
       meta.role = ResourceRole::IndexBuffer;
       col.buffer(std::move(meta), st.index_buffer, st.index_offset, VK_WHOLE_SIZE);
     }
-    if (c.op == Op::DrawIndirect || c.op == Op::DrawIndexedIndirect) {
+    if (c.op() == Op::DrawIndirect || c.op() == Op::DrawIndexedIndirect) {
       const auto& a = static_cast<const DrawIndirectCmd&>(c).args;  // same layout for both
       uint32_t count = std::get<2>(a), stride = std::get<3>(a);
-      VkDeviceSize one = c.op == Op::DrawIndirect ? sizeof(VkDrawIndirectCommand) : sizeof(VkDrawIndexedIndirectCommand);
+      VkDeviceSize one = c.op() == Op::DrawIndirect ? sizeof(VkDrawIndirectCommand) : sizeof(VkDrawIndexedIndirectCommand);
       indirect(col, std::get<0>(a), std::get<1>(a), count ? VkDeviceSize(count - 1) * stride + one : one);
     }
-    if (c.op == Op::DrawIndirectCount || c.op == Op::DrawIndexedIndirectCount) {
+    if (c.op() == Op::DrawIndirectCount || c.op() == Op::DrawIndexedIndirectCount) {
       const auto& a = static_cast<const DrawIndirectCountCmd&>(c).args;
       uint32_t max = std::get<4>(a), stride = std::get<5>(a);
-      VkDeviceSize one = c.op == Op::DrawIndirectCount ? sizeof(VkDrawIndirectCommand) : sizeof(VkDrawIndexedIndirectCommand);
+      VkDeviceSize one = c.op() == Op::DrawIndirectCount ? sizeof(VkDrawIndirectCommand) : sizeof(VkDrawIndexedIndirectCommand);
       indirect(col, std::get<0>(a), std::get<1>(a), max ? VkDeviceSize(max - 1) * stride + one : one);
       indirect(col, std::get<2>(a), std::get<3>(a), 4);
     }
     addresses_in_buffers(col);
-  } else if (c.kind == Kind::Dispatch) {
+  } else if (c.kind() == Kind::Dispatch) {
     descriptors(col, st, VK_PIPELINE_BIND_POINT_COMPUTE);
-    if (c.op == Op::DispatchIndirect) {
+    if (c.op() == Op::DispatchIndirect) {
       const auto& a = static_cast<const DispatchIndirectCmd&>(c).args;
       indirect(col, std::get<0>(a), std::get<1>(a), sizeof(VkDispatchIndirectCommand));
     }
     addresses_in_buffers(col);
-  } else if (c.kind == Kind::Copy) {
-    if (c.op == Op::ClearAttachments) attachments(col, st);
-    else if (c.op == Op::Generic && std::string_view(c.name) == "vkCmdFillBuffer") {
+  } else if (c.kind() == Kind::Copy) {
+    if (c.op() == Op::ClearAttachments) attachments(col, st);
+    else if (c.op() == Op::Generic && std::string_view(c.name()) == "vkCmdFillBuffer") {
       const auto& a = static_cast<const CmdOf<&DeviceDispatch::CmdFillBuffer>&>(c).args;
       transfer_buffer(col, true, std::get<0>(a), std::get<1>(a),
                       std::get<2>(a) == VK_WHOLE_SIZE ? VK_WHOLE_SIZE : std::get<1>(a) + std::get<2>(a));

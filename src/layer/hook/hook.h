@@ -18,7 +18,7 @@ template <class F, class Bad>
 void traverse(const CommandBuffer& cb, uint32_t& seq, F&& f, Bad&& bad, int depth = 0) {
   for (const Cmd* c = cb.first; c; c = c->next) {
     f(*c, seq++);
-    if (c->op != Op::ExecuteCommands) continue;
+    if (c->op() != Op::ExecuteCommands) continue;
     const auto& args = static_cast<const ExecuteCommandsCmd&>(*c).args;
     for (uint32_t i = 0; i < std::get<0>(args); ++i) {
       CommandBuffer* sec = command_buffer(std::get<1>(args)[i]);

@@ -64,7 +64,7 @@ class Recorder {
       : dev_(dev), d_(dev.d), queue_(queue), p_(p), t_(t), later_(later) {}
 
   void visit(const Cmd& c, uint32_t seq) {
-    if (c.op == Op::ExecuteCommands) return;  // its secondaries' records follow, inlined
+    if (c.op() == Op::ExecuteCommands) return;  // its secondaries' records follow, inlined
     if (seq == t_.seq) {
       selected(c);
     } else if (static_cast<int64_t>(seq) == t_.pass_begin_seq) {
@@ -84,7 +84,7 @@ class Recorder {
 
  private:
   void replay_inline(const Cmd& c) {
-    switch (c.op) {
+    switch (c.op()) {
       case Op::BeginRenderPass: {
         const auto& a = static_cast<const BeginRenderPassCmd&>(c).args;
         d_.CmdBeginRenderPass(p_.cb, std::get<0>(a), VK_SUBPASS_CONTENTS_INLINE);
@@ -121,15 +121,15 @@ class Recorder {
   // --- The render pass around the selected command, split.
 
   void begin_first(const Cmd& c) {
-    if (c.op == Op::BeginRendering) {
+    if (c.op() == Op::BeginRendering) {
       const VkRenderingInfo& orig = *std::get<0>(static_cast<const BeginRenderingCmd&>(c).args);
       rendering_ = orig;
       colors_.assign(orig.pColorAttachments, orig.pColorAttachments + orig.colorAttachmentCount);
       if (orig.pDepthAttachment) depth_ = *orig.pDepthAttachment;
       if (orig.pStencilAttachment) stencil_ = *orig.pStencilAttachment;
       begin_rendering(/*resume=*/false, /*last=*/false);
-    } else if (c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2) {
-      const VkRenderPassBeginInfo& b = c.op == Op::BeginRenderPass
+    } else if (c.op() == Op::BeginRenderPass || c.op() == Op::BeginRenderPass2) {
+      const VkRenderPassBeginInfo& b = c.op() == Op::BeginRenderPass
                                            ? *std::get<0>(static_cast<const BeginRenderPassCmd&>(c).args)
                                            : *std::get<0>(static_cast<const BeginRenderPass2Cmd&>(c).args);
       rp_ = dev_.render_passes.get(b.renderPass);
@@ -142,7 +142,7 @@ class Recorder {
       first.renderPass = make_pass(Split::First);
       begin_pass(first);
     } else {
-      throw HookError(std::string("the command is inside a render pass begun by ") + c.name +
+      throw HookError(std::string("the command is inside a render pass begun by ") + c.name() +
                       ", which is not split yet");
     }
   }
@@ -188,7 +188,7 @@ class Recorder {
         *t_.cb, seq,
         [&](const Cmd& c, uint32_t s) {
           if (static_cast<int64_t>(s) > t_.pass_begin_seq && s < t_.seq &&
-              (c.op == Op::NextSubpass || c.op == Op::NextSubpass2))
+              (c.op() == Op::NextSubpass || c.op() == Op::NextSubpass2))
             ++n;
         },
         [](CommandBuffer*, const std::string&) {});
@@ -441,7 +441,7 @@ class Recorder {
   // a view mask) began are recorded again, in their order.
   void bind_subpass_state_again() {
     auto sets_state = [](const Cmd& c) {
-      switch (c.op) {
+      switch (c.op()) {
         case Op::BindPipeline:
         case Op::BindDescriptorSets:
         case Op::PushDescriptorSet:
@@ -452,7 +452,7 @@ class Recorder {
         case Op::BindIndexBuffer:
           return true;
         case Op::Generic:  // vkCmdSet* is dynamic state, but for events
-          return std::strncmp(c.name, "vkCmdSet", 8) == 0 && std::strncmp(c.name, "vkCmdSetEvent", 13) != 0;
+          return std::strncmp(c.name(), "vkCmdSet", 8) == 0 && std::strncmp(c.name(), "vkCmdSetEvent", 13) != 0;
         default:
           return false;
       }
@@ -463,8 +463,8 @@ class Recorder {
         *t_.cb, seq,
         [&](const Cmd& c, uint32_t s) {
           if (s >= t_.seq) return;
-          if (c.op == Op::BeginRenderPass || c.op == Op::BeginRenderPass2 || c.op == Op::NextSubpass ||
-              c.op == Op::NextSubpass2 || c.op == Op::BeginRendering)
+          if (c.op() == Op::BeginRenderPass || c.op() == Op::BeginRenderPass2 || c.op() == Op::NextSubpass ||
+              c.op() == Op::NextSubpass2 || c.op() == Op::BeginRendering)
             state.clear();
           else if (sets_state(c))
             state.push_back(&c);
@@ -519,7 +519,7 @@ class Recorder {
   // The draws [from, to) of a multi-draw, as one call of their own.
   void replay_draws(const Cmd& c, uint32_t from, uint32_t to) {
     if (from >= to) return;
-    if (c.op == Op::DrawMulti) {
+    if (c.op() == Op::DrawMulti) {
       const auto& a = static_cast<const DrawMultiCmd&>(c).args;
       d_.CmdDrawMultiEXT(p_.cb, to - from, std::get<1>(a) + from, std::get<2>(a), std::get<3>(a), std::get<4>(a));
     } else {

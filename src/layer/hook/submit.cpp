@@ -123,7 +123,7 @@ std::optional<Target> select(Device& dev, const std::vector<Batch>& batches, uin
           *cb, seq,
           [&](const Cmd& c, uint32_t s) {
             if (found) return;
-            switch (c.op) {
+            switch (c.op()) {
               case Op::BeginLabel:
                 labels->push_back(std::get<0>(static_cast<const BeginLabelCmd&>(c).args)->pLabelName);
                 break;
@@ -138,7 +138,7 @@ std::optional<Target> select(Device& dev, const std::vector<Batch>& batches, uin
               case Op::EndRenderPass2: pass_begin = -1; break;
               default: break;
             }
-            if (c.op == Op::ExecuteCommands) return;
+            if (c.op() == Op::ExecuteCommands) return;
             // Each draw of a multi-draw counts as one command (and one draw) of the frame.
             const uint32_t draws = multi_draw_count(c);
             for (uint32_t k = 0; k < std::max(draws, 1u) && !found; ++k) {

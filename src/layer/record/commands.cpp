@@ -12,20 +12,20 @@ namespace kiln::layer {
 
 std::string Cmd::describe() const {
   std::ostringstream out;
-  out << name << '(';
-  if (op == Op::BeginLabel) out << '"' << std::get<0>(static_cast<const BeginLabelCmd*>(this)->args)->pLabelName << '"';
-  else print_args(out);
+  out << name() << '(';
+  if (op() == Op::BeginLabel) out << '"' << std::get<0>(static_cast<const BeginLabelCmd*>(this)->args)->pLabelName << '"';
+  else type->print_args(*this, out);
   out << ')';
   return out.str();
 }
 
 namespace {
 
-template <auto Member, class... V>
-void rec(CommandBuffer* s, const char* name, Op op, Kind kind, V... v) {
+template <auto Member, Op op, Kind kind, CmdName name, class... V>
+void rec(CommandBuffer* s, V... v) {
   // Recording goes on after a command buffer is marked pass-through: it is never replayed, but its
   // commands still count for the selection and the frame's list (the one not copied is missing).
-  auto* c = s->add<CmdOf<Member>>(name, op, kind);
+  auto* c = s->add<CmdOf<Member>, op, kind, name>();
   c->args = {v...};
 }
 
@@ -96,7 +96,7 @@ namespace hooks {
 #define KILN_CB                                 \
   CommandBuffer* s = command_buffer(cb);        \
   const DeviceDispatch& d = s->device->d
-#define KILN_REC(Name, op, kind, ...) rec<&DeviceDispatch::Name>(s, "vk" #Name, op, kind, __VA_ARGS__)
+#define KILN_REC(Name, op, kind, ...) rec<&DeviceDispatch::Name, op, kind, "vk" #Name>(s __VA_OPT__(, ) __VA_ARGS__)
 
 // Scalars only.
 #define KILN_SIMPLE(Name, kind, PARAMS, ARGS)                         \
@@ -172,19 +172,19 @@ VKAPI_ATTR void VKAPI_CALL CmdEndRenderPass(VkCommandBuffer cb) {
   KILN_CB;
   d.CmdEndRenderPass(cb);
   if (!s->recording) return;
-  s->add<CmdOf<&DeviceDispatch::CmdEndRenderPass>>("vkCmdEndRenderPass", Op::EndRenderPass, Kind::Other);
+  s->add<CmdOf<&DeviceDispatch::CmdEndRenderPass>, Op::EndRenderPass, Kind::Other, "vkCmdEndRenderPass">();
 }
 VKAPI_ATTR void VKAPI_CALL CmdEndRendering(VkCommandBuffer cb) {
   KILN_CB;
   d.CmdEndRendering(cb);
   if (!s->recording) return;
-  s->add<CmdOf<&DeviceDispatch::CmdEndRendering>>("vkCmdEndRendering", Op::EndRendering, Kind::Other);
+  s->add<CmdOf<&DeviceDispatch::CmdEndRendering>, Op::EndRendering, Kind::Other, "vkCmdEndRendering">();
 }
 VKAPI_ATTR void VKAPI_CALL CmdEndDebugUtilsLabelEXT(VkCommandBuffer cb) {
   KILN_CB;
   d.CmdEndDebugUtilsLabelEXT(cb);
   if (!s->recording) return;
-  s->add<CmdOf<&DeviceDispatch::CmdEndDebugUtilsLabelEXT>>("vkCmdEndDebugUtilsLabelEXT", Op::EndLabel, Kind::Other);
+  s->add<CmdOf<&DeviceDispatch::CmdEndDebugUtilsLabelEXT>, Op::EndLabel, Kind::Other, "vkCmdEndDebugUtilsLabelEXT">();
 }
 
 // Arrays of plain data.

@@ -74,8 +74,8 @@ std::string label_path(const std::vector<std::string>& labels) {
 }
 
 bool spec_counts(const Spec& spec, const Cmd& cmd, const std::vector<std::string>& labels) {
-  if (cmd.kind == Kind::Other) return false;
-  if (!spec.any && cmd.kind != spec.kind) return false;
+  if (cmd.kind() == Kind::Other) return false;
+  if (!spec.any && cmd.kind() != spec.kind) return false;
   if (spec.label.empty()) return true;
   if (spec.label.find('/') == std::string::npos) {
     for (const std::string& l : labels)

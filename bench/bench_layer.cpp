@@ -2,16 +2,18 @@
 //   record: CPU time of recording N x (bind pipeline, push constants, dispatch) on an instance without
 //           layers and on instances with VK_LAYER_KILN_capture enabled by name (VK_ADD_LAYER_PATH is pointed
 //           at the build's layers/ folder before they are made): once with a capture request pending (the
-//           layer records every command: ratio = layer_ms / raw_ms, goal <= 1.10), once idle (no request:
-//           the layer only forwards, idle_ratio). Repetitions alternate the sides; the minimum of each is
-//           reported. Nothing is submitted.
+//           layer records every command), once idle (no request: the layer only forwards). Each
+//           repetition records once on each side, back to back; ratio is the median over repetitions of
+//           that repetition's layer / raw time (goal <= 1.10), idle_ratio the same for the idle side,
+//           ratio_spread their lowest and highest; the *_ms are each side's minimum, ratio_of_minima
+//           their quotient (the measure before 2026-11-22). Nothing is submitted.
 //   capture: one dispatch reading a large storage buffer, submitted once plainly and once captured
 //           (kilnCaptureNext, before and after): the bytes the capture copied and the GPU time between the
 //           program's two timestamps around the dispatch (the layer's copies land between them).
 //           Copy-on-write is switched off for it (kilnSetCopyOnWrite): this is the full copy's cost,
 //           the one bench_cow compares copy-on-write with.
 //
-//   bench_layer [count] [repetitions] [MiB]   defaults: 100000, 11, 256 (64 on a CPU device, to keep it short)
+//   bench_layer [count] [repetitions] [MiB]   defaults: 100000, 21, 256 (64 on a CPU device, to keep it short)
 // One JSON line.
 #include <vulkan/vulkan.h>
 
@@ -203,7 +205,7 @@ std::string layers_dir(const char* argv0) {
 
 int main(int argc, char** argv) {
   uint32_t count = argc > 1 ? uint32_t(std::strtoul(argv[1], nullptr, 10)) : 100000;
-  int reps = argc > 2 ? std::atoi(argv[2]) : 11;
+  int reps = std::max(1, argc > 2 ? std::atoi(argv[2]) : 21);
   try {
     std::vector<uint32_t> record_spirv = compile(kRecordShader);
     std::vector<uint32_t> read_spirv = compile(kReadShader);
@@ -218,21 +220,43 @@ int main(int argc, char** argv) {
     with.make_pipeline(record_spirv, 1, 16);
     idle.make_pipeline(record_spirv, 1, 16);
 
-    double raw_ms = 1e30, layer_ms = 1e30, idle_ms = 1e30;
     raw.record(count / 10);  // warm up all
     with.record(count / 10);
     idle.record(count / 10);
+    // Each repetition records on the three sides back to back (their order alternating), so the three
+    // share the machine's state of that moment: the ratios are taken within a repetition, and their
+    // median reported. (The minimum of each side over all repetitions, the earlier measure, drifted with
+    // the host from run to run by more than the layer's whole cost: raw recording itself between 70 and
+    // 110 ms on the H100 host.)
+    std::vector<double> raw_r, layer_r, idle_r;
     for (int r = 0; r < reps; ++r) {
+      double a, b, c;
       if (r % 2) {
-        raw_ms = std::min(raw_ms, raw.record(count));
-        layer_ms = std::min(layer_ms, with.record(count));
-        idle_ms = std::min(idle_ms, idle.record(count));
+        a = raw.record(count);
+        b = with.record(count);
+        c = idle.record(count);
       } else {
-        idle_ms = std::min(idle_ms, idle.record(count));
-        layer_ms = std::min(layer_ms, with.record(count));
-        raw_ms = std::min(raw_ms, raw.record(count));
+        c = idle.record(count);
+        b = with.record(count);
+        a = raw.record(count);
       }
+      raw_r.push_back(a);
+      layer_r.push_back(b);
+      idle_r.push_back(c);
     }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    };
+    std::vector<double> layer_ratios, idle_ratios;
+    for (size_t r = 0; r < raw_r.size(); ++r) {
+      layer_ratios.push_back(layer_r[r] / raw_r[r]);
+      idle_ratios.push_back(idle_r[r] / raw_r[r]);
+    }
+    const double raw_ms = *std::min_element(raw_r.begin(), raw_r.end());
+    const double layer_ms = *std::min_element(layer_r.begin(), layer_r.end());
+    const double idle_ms = *std::min_element(idle_r.begin(), idle_r.end());
+    const double ratio = median(layer_ratios), idle_ratio = median(idle_ratios);
 
     // One capture of a dispatch reading a large buffer.
     bool cpu = with.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
@@ -330,9 +354,12 @@ int main(int argc, char** argv) {
 
     std::printf(
         "{\"bench\":\"layer\",\"device\":\"%s\",\"record_count\":%u,\"record_raw_ms\":%.3f,\"record_layer_ms\":%.3f,"
-        "\"ratio\":%.3f,\"goal\":1.10,\"record_idle_layer_ms\":%.3f,\"idle_ratio\":%.3f,\"capture_mib\":%u,\"capture_bytes_copied\":%llu,\"capture_content_ok\":%s,"
+        "\"ratio\":%.3f,\"goal\":1.10,\"ratio_of_minima\":%.3f,\"ratio_spread\":[%.3f,%.3f],\"repetitions\":%d,"
+        "\"record_idle_layer_ms\":%.3f,\"idle_ratio\":%.3f,\"capture_mib\":%u,\"capture_bytes_copied\":%llu,\"capture_content_ok\":%s,"
         "\"dispatch_gpu_ms\":%.3f,\"captured_dispatch_gpu_ms\":%.3f,\"captured_submit_wall_ms\":%.3f}\n",
-        bench::json_escape(with.props.deviceName).c_str(), count, raw_ms, layer_ms, layer_ms / raw_ms, idle_ms, idle_ms / raw_ms, mib,
+        bench::json_escape(with.props.deviceName).c_str(), count, raw_ms, layer_ms, ratio, layer_ms / raw_ms,
+        *std::min_element(layer_ratios.begin(), layer_ratios.end()),
+        *std::max_element(layer_ratios.begin(), layer_ratios.end()), reps, idle_ms, idle_ratio, mib,
         (unsigned long long)copied, content_ok ? "true" : "false", plain_ms, captured_ms, captured_wall_ms);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_layer: %s\n", e.what());

@@ -138,22 +138,6 @@ constexpr bool all_layouts_whole() {
 }
 static_assert(all_layouts_whole(), "a BC6H mode's layout does not match its endpoint and delta bits");
 
-
-
-class BitReader {
- public:
-  explicit BitReader(const uint8_t* block, int pos) : block_(block), pos_(pos) {}
-  uint32_t take(int count) {
-    uint32_t v = 0;
-    for (int i = 0; i < count; ++i, ++pos_) v |= uint32_t((block_[pos_ >> 3] >> (pos_ & 7)) & 1) << i;
-    return v;
-  }
-
- private:
-  const uint8_t* block_;
-  int pos_;
-};
-
 // `v` holds `bits` bits; their top bit is the sign.
 int32_t sign_extend(int32_t v, int bits) {
   const int32_t top = int32_t(1) << (bits - 1);

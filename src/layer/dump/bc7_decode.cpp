@@ -63,21 +63,6 @@ constexpr uint8_t kAnchorOfThirdOfThree[64] = {
 
 // Interpolation weights out of 64 for 2-, 3- and 4-bit indices.
 
-// The block's fields follow one another from bit 0 of byte 0 upwards, none aligned to a byte.
-class BitReader {
- public:
-  explicit BitReader(const uint8_t* block) : block_(block) {}
-  uint32_t take(int count) {
-    uint32_t v = 0;
-    for (int i = 0; i < count; ++i, ++pos_) v |= uint32_t((block_[pos_ >> 3] >> (pos_ & 7)) & 1) << i;
-    return v;
-  }
-
- private:
-  const uint8_t* block_;
-  int pos_ = 0;
-};
-
 uint8_t interpolate(uint32_t e0, uint32_t e1, uint32_t index, int index_bits) {
   const uint32_t w = index_bits == 2 ? kWeights2[index] : index_bits == 3 ? kWeights3[index] : kWeights4[index];
   return uint8_t(((64 - w) * e0 + w * e1 + 32) >> 6);

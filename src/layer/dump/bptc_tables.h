@@ -1,6 +1,6 @@
-// The tables BC6H and BC7 (the BPTC formats) share, from the Khronos Data Format Specification and
+// What BC6H and BC7 (the BPTC formats) share, from the Khronos Data Format Specification and
 // ARB_texture_compression_bptc: the two-subset partitions (BC6H uses the first 32), the anchor texel of
-// their second subset, and the interpolation weights.
+// their second subset, the interpolation weights, and reading a block's bit fields.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +38,21 @@ inline constexpr uint8_t kAnchorOfSecondOfTwo[64] = {
 inline constexpr uint8_t kWeights2[4] = {0, 21, 43, 64};
 inline constexpr uint8_t kWeights3[8] = {0, 9, 18, 27, 37, 46, 55, 64};
 inline constexpr uint8_t kWeights4[16] = {0, 4, 9, 13, 17, 21, 26, 30, 34, 38, 43, 47, 51, 55, 60, 64};
+
+// A block's fields follow one another from bit 0 of byte 0 upwards (from bit `pos` on), none aligned to
+// a byte.
+class BitReader {
+ public:
+  explicit BitReader(const uint8_t* block, int pos = 0) : block_(block), pos_(pos) {}
+  uint32_t take(int count) {
+    uint32_t v = 0;
+    for (int i = 0; i < count; ++i, ++pos_) v |= uint32_t((block_[pos_ >> 3] >> (pos_ & 7)) & 1) << i;
+    return v;
+  }
+
+ private:
+  const uint8_t* block_;
+  int pos_;
+};
 
 }  // namespace kiln::layer::bptc

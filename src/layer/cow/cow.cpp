@@ -68,7 +68,7 @@ std::shared_ptr<Cow> make_cow(Device& dev, const Queue& queue, const CopyJob& j,
   // Memory the program has mapped can change under the layer at any moment; memory with device
   // addresses, through pointers. Those are copied at once.
   auto m = dev.memories.get(binding.memory);
-  if (!m || m->mapped || m->device_address) return nullptr;
+  if (!m || m->mapped() || m->device_address) return nullptr;
   c->memory = binding.memory;
   KilnCowCause cause;
   if (later.hits(*c, &cause)) return nullptr;  // the rest of its own submission writes it

@@ -20,11 +20,12 @@ struct Memory {
   VkDeviceMemory handle = VK_NULL_HANDLE;
   VkDeviceSize size = 0;
   uint32_t type_index = 0;
-  bool mapped = false;          // by the program, now (copy-on-write cannot see host writes then)
   // Where the program mapped it (the bytes from map_offset on, map_size of them): the hook reads device
   // addresses stored in buffers from here. Null while unmapped.
   const uint8_t* host = nullptr;
   VkDeviceSize map_offset = 0, map_size = 0;
+  // Mapped by the program, now: copy-on-write cannot see host writes then.
+  bool mapped() const { return host != nullptr; }
   bool device_address = false;  // VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT: written through pointers
 };
 

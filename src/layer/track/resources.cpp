@@ -39,14 +39,12 @@ VKAPI_ATTR void VKAPI_CALL FreeMemory(VkDevice device, VkDeviceMemory memory, co
 VKAPI_ATTR VkResult VKAPI_CALL MapMemory(VkDevice device, VkDeviceMemory memory, VkDeviceSize offset, VkDeviceSize size,
                                          VkMemoryMapFlags flags, void** data) {
   Device* dev = device_of(device);
-  {
-    std::lock_guard lock(dev->mutex);
-    resolve_memory(*dev, memory, offset, size, KILN_COW_HOST_WRITE);
-    if (auto m = dev->memories.get(memory)) m->mapped = true;
-  }
   VkResult r = dev->d.MapMemory(device, memory, offset, size, flags, data);
+  // The program cannot write through the pointer before this returns: cows on the memory are resolved
+  // now, and from here on none is made while it stays mapped.
+  std::lock_guard lock(dev->mutex);
+  resolve_memory(*dev, memory, offset, size, KILN_COW_HOST_WRITE);
   if (r == VK_SUCCESS && data && *data) {
-    std::lock_guard lock(dev->mutex);
     if (auto m = dev->memories.get(memory)) {
       m->host = static_cast<const uint8_t*>(*data);
       m->map_offset = offset;
@@ -60,10 +58,7 @@ VKAPI_ATTR void VKAPI_CALL UnmapMemory(VkDevice device, VkDeviceMemory memory) {
   Device* dev = device_of(device);
   dev->d.UnmapMemory(device, memory);
   std::lock_guard lock(dev->mutex);
-  if (auto m = dev->memories.get(memory)) {
-    m->mapped = false;
-    m->host = nullptr;
-  }
+  if (auto m = dev->memories.get(memory)) m->host = nullptr;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL CreateBuffer(VkDevice device, const VkBufferCreateInfo* info,

@@ -4,16 +4,19 @@
 //           at the build's layers/ folder before they are made): once with a capture request pending (the
 //           layer records every command), once idle (no request: the layer only forwards). Each
 //           repetition records once on each side, back to back; ratio is the median over repetitions of
-//           that repetition's layer / raw time (goal <= 1.10), idle_ratio the same for the idle side,
-//           ratio_spread their lowest and highest; the *_ms are each side's minimum, ratio_of_minima
-//           their quotient (the measure before 2026-11-22). Nothing is submitted.
+//           that repetition's layer / raw CPU time of the recording thread (goal <= 1.10), idle_ratio
+//           the same for the idle side, ratio_spread their lowest and highest; wall_ratio the median of
+//           the wall-clock ratios (the measure before 2026-11-23: it also counts the time the thread was
+//           not running, other threads' work and the host's, which varied by 2x between repetitions).
+//           The *_ms are each side's minimum CPU time, ratio_of_minima their quotient. Nothing is
+//           submitted.
 //   capture: one dispatch reading a large storage buffer, submitted once plainly and once captured
 //           (kilnCaptureNext, before and after): the bytes the capture copied and the GPU time between the
 //           program's two timestamps around the dispatch (the layer's copies land between them).
 //           Copy-on-write is switched off for it (kilnSetCopyOnWrite): this is the full copy's cost,
 //           the one bench_cow compares copy-on-write with.
 //
-//   bench_layer [count] [repetitions] [MiB]   defaults: 100000, 21, 256 (64 on a CPU device, to keep it short)
+//   bench_layer [count] [repetitions] [MiB]   defaults: 100000, 31, 256 (64 on a CPU device, to keep it short)
 // One JSON line.
 #include <vulkan/vulkan.h>
 
@@ -21,6 +24,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <unistd.h>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -30,6 +35,13 @@
 #include "kiln/shader.h"
 
 namespace {
+
+// CPU time of the calling thread: what recording costs the program's thread, not the time it waited.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
+}
 
 const char* kRecordShader = R"(#version 450
 layout(local_size_x = 64) in;
@@ -175,11 +187,15 @@ struct Side {
     vkDestroyShaderModule(device, module, nullptr);
   }
 
-  double record(uint32_t count) {
+  struct Times {
+    double wall_ms, cpu_ms;
+  };
+  Times record(uint32_t count) {
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     uint32_t push[4] = {1, 2, 3, 4};
     auto start = bench::Clock::now();
+    const double cpu_start = thread_cpu_ms();
     vkBeginCommandBuffer(cb, &bi);
     for (uint32_t i = 0; i < count; ++i) {
       vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
@@ -188,9 +204,29 @@ struct Side {
       vkCmdDispatch(cb, 1, 1, 1);
     }
     vkEndCommandBuffer(cb);
-    double ms = bench::ms_since(start);
+    Times t{bench::ms_since(start), thread_cpu_ms() - cpu_start};
     vkResetCommandBuffer(cb, 0);
-    return ms;
+    return t;
+  }
+};
+
+// Reads a buffer of twice the last-level cache's size, one word a line, so that the next recording
+// starts from a cache holding none of the previous side's data. Without it each side paid for the
+// footprint of the side recorded before it: a layer build that kept its records out of the cache made
+// the raw side after it 30% faster on lavapipe (11 against 15-18 ms), which the ratio counted against it.
+struct CacheEvictor {
+  std::vector<uint64_t> words;
+  uint64_t sink = 0;
+  CacheEvictor() {
+    const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    const size_t bytes = std::clamp<size_t>(l3 > 0 ? 2 * size_t(l3) : 0, size_t(64) << 20, size_t(1) << 30);
+    words.assign(bytes / 8, 1);
+  }
+  size_t mib() const { return words.size() * 8 >> 20; }
+  void operator()() {
+    uint64_t sum = 0;
+    for (size_t i = 0; i < words.size(); i += 8) sum += words[i];
+    sink += sum;
   }
 };
 
@@ -205,7 +241,7 @@ std::string layers_dir(const char* argv0) {
 
 int main(int argc, char** argv) {
   uint32_t count = argc > 1 ? uint32_t(std::strtoul(argv[1], nullptr, 10)) : 100000;
-  int reps = std::max(1, argc > 2 ? std::atoi(argv[2]) : 21);
+  int reps = std::max(1, argc > 2 ? std::atoi(argv[2]) : 31);
   try {
     std::vector<uint32_t> record_spirv = compile(kRecordShader);
     std::vector<uint32_t> read_spirv = compile(kReadShader);
@@ -220,25 +256,32 @@ int main(int argc, char** argv) {
     with.make_pipeline(record_spirv, 1, 16);
     idle.make_pipeline(record_spirv, 1, 16);
 
-    raw.record(count / 10);  // warm up all
-    with.record(count / 10);
-    idle.record(count / 10);
+    // Warm up all at full size: the first recording of that size pays for first touches of memory (the
+    // driver's, the layer's record blocks), 2-3x a later one.
+    raw.record(count);
+    with.record(count);
+    idle.record(count);
     // Each repetition records on the three sides back to back (their order alternating), so the three
     // share the machine's state of that moment: the ratios are taken within a repetition, and their
     // median reported. (The minimum of each side over all repetitions, the earlier measure, drifted with
     // the host from run to run by more than the layer's whole cost: raw recording itself between 70 and
     // 110 ms on the H100 host.)
-    std::vector<double> raw_r, layer_r, idle_r;
+    std::vector<Side::Times> raw_r, layer_r, idle_r;
+    CacheEvictor evict;
+    auto record = [&](Side& side) {
+      evict();
+      return side.record(count);
+    };
     for (int r = 0; r < reps; ++r) {
-      double a, b, c;
+      Side::Times a, b, c;
       if (r % 2) {
-        a = raw.record(count);
-        b = with.record(count);
-        c = idle.record(count);
+        a = record(raw);
+        b = record(with);
+        c = record(idle);
       } else {
-        c = idle.record(count);
-        b = with.record(count);
-        a = raw.record(count);
+        c = record(idle);
+        b = record(with);
+        a = record(raw);
       }
       raw_r.push_back(a);
       layer_r.push_back(b);
@@ -248,15 +291,19 @@ int main(int argc, char** argv) {
       std::sort(v.begin(), v.end());
       return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
     };
-    std::vector<double> layer_ratios, idle_ratios;
+    std::vector<double> layer_ratios, idle_ratios, wall_ratios;
     for (size_t r = 0; r < raw_r.size(); ++r) {
-      layer_ratios.push_back(layer_r[r] / raw_r[r]);
-      idle_ratios.push_back(idle_r[r] / raw_r[r]);
+      layer_ratios.push_back(layer_r[r].cpu_ms / raw_r[r].cpu_ms);
+      idle_ratios.push_back(idle_r[r].cpu_ms / raw_r[r].cpu_ms);
+      wall_ratios.push_back(layer_r[r].wall_ms / raw_r[r].wall_ms);
     }
-    const double raw_ms = *std::min_element(raw_r.begin(), raw_r.end());
-    const double layer_ms = *std::min_element(layer_r.begin(), layer_r.end());
-    const double idle_ms = *std::min_element(idle_r.begin(), idle_r.end());
-    const double ratio = median(layer_ratios), idle_ratio = median(idle_ratios);
+    auto min_cpu = [](const std::vector<Side::Times>& v) {
+      double m = v[0].cpu_ms;
+      for (const Side::Times& t : v) m = std::min(m, t.cpu_ms);
+      return m;
+    };
+    const double raw_ms = min_cpu(raw_r), layer_ms = min_cpu(layer_r), idle_ms = min_cpu(idle_r);
+    const double ratio = median(layer_ratios), idle_ratio = median(idle_ratios), wall_ratio = median(wall_ratios);
 
     // One capture of a dispatch reading a large buffer.
     bool cpu = with.props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
@@ -354,12 +401,12 @@ int main(int argc, char** argv) {
 
     std::printf(
         "{\"bench\":\"layer\",\"device\":\"%s\",\"record_count\":%u,\"record_raw_ms\":%.3f,\"record_layer_ms\":%.3f,"
-        "\"ratio\":%.3f,\"goal\":1.10,\"ratio_of_minima\":%.3f,\"ratio_spread\":[%.3f,%.3f],\"repetitions\":%d,"
+        "\"ratio\":%.3f,\"goal\":1.10,\"ratio_of_minima\":%.3f,\"ratio_spread\":[%.3f,%.3f],\"wall_ratio\":%.3f,\"repetitions\":%d,\"cache_evict_mib\":%zu,"
         "\"record_idle_layer_ms\":%.3f,\"idle_ratio\":%.3f,\"capture_mib\":%u,\"capture_bytes_copied\":%llu,\"capture_content_ok\":%s,"
         "\"dispatch_gpu_ms\":%.3f,\"captured_dispatch_gpu_ms\":%.3f,\"captured_submit_wall_ms\":%.3f}\n",
         bench::json_escape(with.props.deviceName).c_str(), count, raw_ms, layer_ms, ratio, layer_ms / raw_ms,
         *std::min_element(layer_ratios.begin(), layer_ratios.end()),
-        *std::max_element(layer_ratios.begin(), layer_ratios.end()), reps, idle_ms, idle_ratio, mib,
+        *std::max_element(layer_ratios.begin(), layer_ratios.end()), wall_ratio, reps, evict.mib(), idle_ms, idle_ratio, mib,
         (unsigned long long)copied, content_ok ? "true" : "false", plain_ms, captured_ms, captured_wall_ms);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_layer: %s\n", e.what());

@@ -56,10 +56,8 @@ struct CommandBuffer {
   Device* device = nullptr;
   VkCommandPool pool = VK_NULL_HANDLE;
   VkCommandBufferLevel level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  Arena arena;
-  Cmd* first = nullptr;
-  Cmd* last = nullptr;
-  uint32_t count = 0;
+  RecordList records;
+  Arena arena;  // the arrays and structs records point to
   bool recording = true;    // begun while a capture could be asked for (Device::recording)
   std::string passthrough;  // why it cannot be re-recorded; empty: it can
   bool reported = false;    // passthrough said once
@@ -68,21 +66,19 @@ struct CommandBuffer {
   VkCommandBufferInheritanceInfo inheritance{};  // pNext dropped
 
   void reset() {
+    records.reset();
     arena.reset();
-    first = last = nullptr;
-    count = 0;
     passthrough.clear();
     reported = false;
     has_inheritance = false;
   }
-  template <class T, Op op, Kind kind, CmdName name>
-  T* add() {
-    T* c = new (arena.alloc(sizeof(T), alignof(T))) T;
+  // Appends a record of command `name`: its arguments `v` are exactly the driver call's.
+  template <class T, Op op, Kind kind, CmdName name, class... V>
+  [[gnu::always_inline]] void add(V... v) {
+    static_assert(alignof(T) <= kRecordAlign && sizeof(T) % kRecordAlign == 0 && sizeof(T) <= kMaxRecordBytes);
+    T* c = new (records.alloc(sizeof(T))) T;
     c->type = &kCmdType<T, op, kind, name>;
-    if (last) last->next = c; else first = c;
-    last = c;
-    ++count;
-    return c;
+    c->args = {v...};
   }
   void fail(std::string why) {
     if (passthrough.empty()) passthrough = std::move(why);

@@ -8,7 +8,7 @@ namespace {
 
 // A record of the given kind (what spec_counts reads), replaying and printing nothing.
 struct FakeCmd : Cmd {
-  CmdType fake{"vkCmdFake", Op::Generic, Kind::Other, [](const Cmd&, VkCommandBuffer, const DeviceDispatch&) {},
+  CmdType fake{"vkCmdFake", Op::Generic, Kind::Other, uint32_t(sizeof(Cmd)), [](const Cmd&, VkCommandBuffer, const DeviceDispatch&) {},
                [](const Cmd&, std::ostream&) {}};
   explicit FakeCmd(Kind k) {
     fake.kind = k;

@@ -16,10 +16,10 @@ namespace kiln::layer {
 // know (or that passed through) make `f` see nullptr for that secondary via `bad`.
 template <class F, class Bad>
 void traverse(const CommandBuffer& cb, uint32_t& seq, F&& f, Bad&& bad, int depth = 0) {
-  for (const Cmd* c = cb.first; c; c = c->next) {
-    f(*c, seq++);
-    if (c->op() != Op::ExecuteCommands) continue;
-    const auto& args = static_cast<const ExecuteCommandsCmd&>(*c).args;
+  for_each_cmd(cb.records, [&](const Cmd& c) {
+    f(c, seq++);
+    if (c.op() != Op::ExecuteCommands) return;
+    const auto& args = static_cast<const ExecuteCommandsCmd&>(c).args;
     for (uint32_t i = 0; i < std::get<0>(args); ++i) {
       CommandBuffer* sec = command_buffer(std::get<1>(args)[i]);
       if (!sec || depth > 3) {
@@ -30,7 +30,7 @@ void traverse(const CommandBuffer& cb, uint32_t& seq, F&& f, Bad&& bad, int dept
       if (!sec->passthrough.empty()) bad(sec, sec->passthrough);
       traverse(*sec, seq, f, bad, depth + 1);
     }
-  }
+  });
 }
 
 struct Target {

@@ -25,8 +25,7 @@ template <auto Member, Op op, Kind kind, CmdName name, class... V>
 void rec(CommandBuffer* s, V... v) {
   // Recording goes on after a command buffer is marked pass-through: it is never replayed, but its
   // commands still count for the selection and the frame's list (the one not copied is missing).
-  auto* c = s->add<CmdOf<Member>, op, kind, name>();
-  c->args = {v...};
+  s->add<CmdOf<Member>, op, kind, name>(v...);
 }
 
 template <class T>

@@ -1,5 +1,5 @@
 // One command buffer's record: every vkCmd* as a compact node (which command, its arguments by value,
-// arrays copied into the command buffer's arena), in order. A record replays itself into another
+// arrays copied into the command buffer's arena), in order, back to back in a RecordList. A record replays itself into another
 // command buffer (the hook re-records with copies around the selected command) and describes itself
 // for the list of a frame's commands. Commands the hook needs to understand (binds, render passes,
 // draws with buffers, copies) have their own `Op`; the rest are generic.
@@ -8,6 +8,7 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <new>
 #include <ostream>
 #include <string>
 #include <tuple>
@@ -16,6 +17,7 @@
 
 #include "dispatch/dispatch.h"
 #include "record/arena.h"
+#include "record/record_list.h"
 
 namespace kiln::layer {
 
@@ -49,13 +51,14 @@ struct CmdType {
   const char* name;
   Op op;
   Kind kind;
+  uint32_t size;  // of the record: where the next one starts
+
   void (*replay)(const Cmd&, VkCommandBuffer, const DeviceDispatch&);
   void (*print_args)(const Cmd&, std::ostream&);
 };
 
 struct Cmd {
   const CmdType* type = nullptr;
-  Cmd* next = nullptr;
   const char* name() const { return type->name; }
   Op op() const { return type->op; }
   Kind kind() const { return type->kind; }
@@ -104,7 +107,14 @@ struct GenericCmd final : Cmd {
 
 // The CmdType of records of type T (a GenericCmd) made as command `name`.
 template <class T, Op op, Kind kind, CmdName name>
-inline constexpr CmdType kCmdType{name.text, op, kind, &T::replay_args, &T::print};
+inline constexpr CmdType kCmdType{name.text, op, kind, uint32_t(sizeof(T)), &T::replay_args, &T::print};
+
+// Calls f(const Cmd&) for each record of `list`, in order.
+template <class F>
+void for_each_cmd(const RecordList& list, F&& f) {
+  list.for_each([&](const std::byte* p) { f(*std::launder(reinterpret_cast<const Cmd*>(p))); },
+                [](const std::byte* p) { return std::launder(reinterpret_cast<const Cmd*>(p))->type->size; });
+}
 
 // The record type of a command: its arguments are exactly the driver call's (after the command buffer).
 template <class F>

@@ -94,6 +94,7 @@ VKAPI_ATTR VkResult VKAPI_CALL BeginCommandBuffer(VkCommandBuffer cb, const VkCo
 
 VKAPI_ATTR VkResult VKAPI_CALL EndCommandBuffer(VkCommandBuffer cb) {
   CommandBuffer* s = command_buffer(cb);
+  s->records.flush();
   return s->device->d.EndCommandBuffer(cb);
 }
 

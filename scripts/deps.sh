@@ -9,6 +9,7 @@ packages=(
   glslang-tools glslang-dev spirv-tools spirv-cross
   libpng-dev nlohmann-json3-dev libcli11-dev python3
   libgtest-dev liblz4-dev libzstd-dev xvfb
+  astcenc  # ARM's ASTC codec: the reference the layer's ASTC decoder is tested against
 )
 
 missing=()

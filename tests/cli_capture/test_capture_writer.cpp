@@ -239,8 +239,10 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   d16.aspect = VK_IMAGE_ASPECT_DEPTH_BIT;
   d16.mip = 1;
   c.resources.push_back(d16);
+  // ASTC in a 3D image (2D blocks, slice after slice) is not decoded to a PNG.
   c.resources.push_back(image(ResourceRole::TransferSource, VK_FORMAT_ASTC_4x4_UNORM_BLOCK, 4, 4, 0, true, false));
-  c.resources.back().before = pattern(16, 9);
+  c.resources.back().extent.depth = 2;
+  c.resources.back().before = pattern(32, 9);
   kiln::layer::write_capture(c, dir.string());
 
   const kiln::NpyArray depth = kiln::read_npy((dir / "before/depth.npy").string());
@@ -258,7 +260,7 @@ TEST(CaptureWriter, DepthStencilAndUnknownFormats) {
   EXPECT_EQ(d.type, kiln::NpyType::U16);
   EXPECT_EQ(d.data, c.resources[2].before);
 
-  // ASTC is not decoded: raw bytes, and a note saying why.
+  // Raw bytes, and a note saying why.
   EXPECT_EQ(read_bytes(dir / "before/src.bin"), c.resources[3].before);
   const Json j = read_json(dir / "capture.json");
   EXPECT_EQ(j["resources"][0]["dtype"], "float32");

@@ -1,5 +1,6 @@
 #include "block_decode.h"
 
+#include "astc_decode.h"
 #include "bc6h_decode.h"
 #include "bc7_decode.h"
 #include "etc2_decode.h"
@@ -75,9 +76,41 @@ void decode_channel(const uint8_t* block, bool is_signed, uint8_t out[16]) {
   for (int i = 0; i < 16; ++i) out[i] = uint8_t(std::clamp((p[(bits >> (3 * i)) & 7] + 1.0f) * 127.5f + 0.5f, 0.0f, 255.0f));
 }
 
+// ASTC's 2D footprints in the order of their VkFormat values (UNORM and SRGB alternate from
+// ASTC_4x4_UNORM; the SFLOAT ones follow one another from ASTC_4x4_SFLOAT).
+constexpr uint8_t kAstcFootprints[14][2] = {{4, 4},  {5, 4},  {5, 5},  {6, 5},   {6, 6},   {8, 5},   {8, 6},
+                                            {8, 8},  {10, 5}, {10, 6}, {10, 8},  {10, 10}, {12, 10}, {12, 12}};
+
+// The footprint index of an ASTC LDR format (srgb set for the SRGB ones); -1 for any other format.
+int astc_ldr_index(VkFormat format, bool* srgb = nullptr) {
+  const int v = int(format);
+  if (v < VK_FORMAT_ASTC_4x4_UNORM_BLOCK || v > VK_FORMAT_ASTC_12x12_SRGB_BLOCK) return -1;
+  if (srgb) *srgb = (v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) & 1;
+  return (v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) / 2;
+}
+
+int astc_hdr_index(VkFormat format) {
+  const int v = int(format);
+  if (v < VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK || v > VK_FORMAT_ASTC_12x12_SFLOAT_BLOCK) return -1;
+  return v - VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK;
+}
+
+BlockFormat astc_format(int index) { return BlockFormat{16, 4, kAstcFootprints[index][0], kAstcFootprints[index][1]}; }
+
+// Texel (x, y) of block (bx, by) in depth slice z of an image `w` x `h`, or nullptr where the block is
+// cut at the right or bottom edge.
+template <typename T>
+T* texel_at(std::vector<T>& texels, const BlockFormat& f, uint32_t w, uint32_t h, uint32_t z, uint32_t bx,
+            uint32_t by, uint32_t x, uint32_t y, uint32_t channels) {
+  const uint32_t tx = bx * f.block_width + x, ty = by * f.block_height + y;
+  if (tx >= w || ty >= h) return nullptr;
+  return texels.data() + ((size_t(z) * h + ty) * w + tx) * channels;
+}
+
 }  // namespace
 
 std::optional<BlockFormat> decodable_block_format(VkFormat format) {
+  if (const int astc = astc_ldr_index(format); astc >= 0) return astc_format(astc);
   switch (format) {
     case VK_FORMAT_BC1_RGB_UNORM_BLOCK:
     case VK_FORMAT_BC1_RGB_SRGB_BLOCK:
@@ -108,15 +141,35 @@ std::optional<BlockFormat> decodable_block_format(VkFormat format) {
 }
 
 size_t block_bytes_for(const BlockFormat& f, VkExtent3D extent) {
-  return size_t((extent.width + 3) / 4) * ((extent.height + 3) / 4) * std::max(extent.depth, 1u) * f.block_bytes;
+  return size_t((extent.width + f.block_width - 1) / f.block_width) *
+         ((extent.height + f.block_height - 1) / f.block_height) * std::max(extent.depth, 1u) * f.block_bytes;
 }
 
 std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
   const std::optional<BlockFormat> f = decodable_block_format(format);
   if (!f) return {};
   const uint32_t w = extent.width, h = extent.height, depth = std::max(extent.depth, 1u);
-  const uint32_t bw = (w + 3) / 4, bh = (h + 3) / 4, ch = f->channels;
+  const uint32_t bw = (w + f->block_width - 1) / f->block_width, bh = (h + f->block_height - 1) / f->block_height;
+  const uint32_t ch = f->channels;
   std::vector<uint8_t> texels(size_t(w) * h * depth * ch);
+  bool srgb = false;
+  if (astc_ldr_index(format, &srgb) >= 0) {
+    uint8_t out[144][4];
+    for (uint32_t z = 0; z < depth; ++z) {
+      for (uint32_t by = 0; by < bh; ++by) {
+        for (uint32_t bx = 0; bx < bw; ++bx) {
+          decode_astc_block_unorm8(blocks + ((size_t(z) * bh + by) * bw + bx) * 16, f->block_width, f->block_height,
+                                   srgb, out);
+          for (uint32_t y = 0; y < f->block_height; ++y) {
+            for (uint32_t x = 0; x < f->block_width; ++x) {
+              if (uint8_t* t = texel_at(texels, *f, w, h, z, bx, by, x, y, 4)) std::memcpy(t, out[y * f->block_width + x], 4);
+            }
+          }
+        }
+      }
+    }
+    return texels;
+  }
   const bool bc1 = f->block_bytes == 8 && ch == 4;
   const bool opaque = format == VK_FORMAT_BC1_RGB_UNORM_BLOCK || format == VK_FORMAT_BC1_RGB_SRGB_BLOCK;
   const bool bc2 = format == VK_FORMAT_BC2_UNORM_BLOCK || format == VK_FORMAT_BC2_SRGB_BLOCK;
@@ -181,6 +234,42 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
   return texels;
 }
 
+std::optional<BlockFormat> float16_block_format(VkFormat format) {
+  if (const int astc = astc_hdr_index(format); astc >= 0) return astc_format(astc);
+  return bc6h_block_format(format);
+}
+
+std::vector<uint16_t> decode_float16_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
+  const std::optional<BlockFormat> f = float16_block_format(format);
+  if (!f) return {};
+  const bool astc = astc_hdr_index(format) >= 0, is_signed = format == VK_FORMAT_BC6H_SFLOAT_BLOCK;
+  const uint32_t w = extent.width, h = extent.height, depth = std::max(extent.depth, 1u), ch = f->channels;
+  const uint32_t bw = (w + f->block_width - 1) / f->block_width, bh = (h + f->block_height - 1) / f->block_height;
+  std::vector<uint16_t> texels(size_t(w) * h * depth * ch);
+  for (uint32_t z = 0; z < depth; ++z) {
+    for (uint32_t by = 0; by < bh; ++by) {
+      for (uint32_t bx = 0; bx < bw; ++bx) {
+        const uint8_t* block = blocks + ((size_t(z) * bh + by) * bw + bx) * 16;
+        uint16_t out[144][4];
+        if (astc) {
+          decode_astc_block_float16(block, f->block_width, f->block_height, true, out);
+        } else {
+          uint16_t rgb[16][3];
+          decode_bc6h_block(block, is_signed, rgb);
+          for (int i = 0; i < 16; ++i) std::memcpy(out[i], rgb[i], sizeof rgb[i]);
+        }
+        for (uint32_t y = 0; y < f->block_height; ++y) {
+          for (uint32_t x = 0; x < f->block_width; ++x) {
+            if (uint16_t* t = texel_at(texels, *f, w, h, z, bx, by, x, y, ch))
+              std::memcpy(t, out[y * f->block_width + x], ch * sizeof(uint16_t));
+          }
+        }
+      }
+    }
+  }
+  return texels;
+}
+
 std::optional<BlockFormat> bc6h_block_format(VkFormat format) {
   if (format == VK_FORMAT_BC6H_UFLOAT_BLOCK || format == VK_FORMAT_BC6H_SFLOAT_BLOCK) return BlockFormat{16, 3};
   return std::nullopt;
@@ -188,25 +277,7 @@ std::optional<BlockFormat> bc6h_block_format(VkFormat format) {
 
 std::vector<uint16_t> decode_bc6h_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
   if (!bc6h_block_format(format)) return {};
-  const bool is_signed = format == VK_FORMAT_BC6H_SFLOAT_BLOCK;
-  const uint32_t w = extent.width, h = extent.height, depth = std::max(extent.depth, 1u);
-  const uint32_t bw = (w + 3) / 4, bh = (h + 3) / 4;
-  std::vector<uint16_t> texels(size_t(w) * h * depth * 3);
-  for (uint32_t z = 0; z < depth; ++z) {
-    for (uint32_t by = 0; by < bh; ++by) {
-      for (uint32_t bx = 0; bx < bw; ++bx) {
-        uint16_t out[16][3];
-        decode_bc6h_block(blocks + ((size_t(z) * bh + by) * bw + bx) * 16, is_signed, out);
-        for (uint32_t y = 0; y < 4 && by * 4 + y < h; ++y) {
-          for (uint32_t x = 0; x < 4 && bx * 4 + x < w; ++x) {
-            std::memcpy(texels.data() + ((size_t(z) * h + by * 4 + y) * w + bx * 4 + x) * 3, out[y * 4 + x],
-                        sizeof out[0]);
-          }
-        }
-      }
-    }
-  }
-  return texels;
+  return decode_float16_blocks(format, extent, blocks);
 }
 
 }  // namespace kiln::layer

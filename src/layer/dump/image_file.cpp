@@ -1,7 +1,7 @@
 // The layer's own small table of the formats it writes as images: component count and type per format.
 // Packed formats (A2B10G10R10, B10G11R11, R5G6B5 ...) go to .npy as one integer per texel, unpacked by the
-// reader; BC1-BC5, BC7, ETC2 and EAC are decoded to PNG, BC6H to a float16 .npy (block_decode.h); ASTC and
-// unknown formats go to .bin.
+// reader; BC1-BC5, BC7, ETC2, EAC and ASTC LDR are decoded to PNG, BC6H and ASTC HDR to a float16 .npy
+// (block_decode.h); unknown formats go to .bin.
 #include "image_file.h"
 
 #include "block_decode.h"
@@ -82,6 +82,11 @@ constexpr FormatRow kFormats[] = {
     KILN_N(ASTC_10x8_UNORM_BLOCK) KILN_N(ASTC_10x8_SRGB_BLOCK) KILN_N(ASTC_10x10_UNORM_BLOCK)
     KILN_N(ASTC_10x10_SRGB_BLOCK) KILN_N(ASTC_12x10_UNORM_BLOCK) KILN_N(ASTC_12x10_SRGB_BLOCK)
     KILN_N(ASTC_12x12_UNORM_BLOCK) KILN_N(ASTC_12x12_SRGB_BLOCK)
+    KILN_N(ASTC_4x4_SFLOAT_BLOCK) KILN_N(ASTC_5x4_SFLOAT_BLOCK) KILN_N(ASTC_5x5_SFLOAT_BLOCK)
+    KILN_N(ASTC_6x5_SFLOAT_BLOCK) KILN_N(ASTC_6x6_SFLOAT_BLOCK) KILN_N(ASTC_8x5_SFLOAT_BLOCK)
+    KILN_N(ASTC_8x6_SFLOAT_BLOCK) KILN_N(ASTC_8x8_SFLOAT_BLOCK) KILN_N(ASTC_10x5_SFLOAT_BLOCK)
+    KILN_N(ASTC_10x6_SFLOAT_BLOCK) KILN_N(ASTC_10x8_SFLOAT_BLOCK) KILN_N(ASTC_10x10_SFLOAT_BLOCK)
+    KILN_N(ASTC_12x10_SFLOAT_BLOCK) KILN_N(ASTC_12x12_SFLOAT_BLOCK)
 };
 
 #undef KILN_F
@@ -201,7 +206,7 @@ ImageFilePlan plan_image_file(VkFormat format, VkImageAspectFlags aspect, VkExte
     plan.shape = {extent.height, extent.width, plan.channels};
     return plan;
   }
-  if (const std::optional<BlockFormat> hdr = bc6h_block_format(format)) {
+  if (const std::optional<BlockFormat> hdr = float16_block_format(format)) {
     const size_t want = block_bytes_for(*hdr, extent);
     if (bytes != want) {
       plan.why_bin = str(bytes, " bytes for ", extent.width, "x", extent.height, "x", extent.depth, " texels of ",
@@ -259,7 +264,7 @@ void write_image_file(const std::string& path, const ImageFilePlan& plan, VkForm
                       VkExtent3D extent, const std::vector<uint8_t>& bytes) {
   if (plan.kind == ImageFileKind::Bin) return write_raw(path, bytes.data(), bytes.size());
   if (plan.blocks && plan.kind == ImageFileKind::Npy) {
-    const std::vector<uint16_t> halves = decode_bc6h_blocks(format, extent, bytes.data());
+    const std::vector<uint16_t> halves = decode_float16_blocks(format, extent, bytes.data());
     return write_npy(path, NpyType::F16, plan.shape, halves.data(), halves.size() * sizeof(uint16_t));
   }
   if (plan.blocks) {

@@ -1,7 +1,8 @@
 // How a captured image subresource becomes a file: PNG when it is 8-bit displayable (R8, RG8, RGB8, RGBA8,
-// BGR8, BGRA8 in UNORM or SRGB, and BC1-BC5, BC7, ETC2 and EAC blocks decoded, their raw blocks kept
-// beside), .npy with its component type otherwise (BC6H blocks too: decoded to float16, blocks beside),
-// .bin when kiln does not know how to lay out its texels (ASTC and extension formats). The layer cannot use core's format table
+// BGR8, BGRA8 in UNORM or SRGB, and BC1-BC5, BC7, ETC2, EAC and ASTC LDR blocks decoded, their raw blocks
+// kept beside), .npy with its component type otherwise (BC6H and ASTC HDR blocks too: decoded to float16,
+// blocks beside), .bin when kiln does not know how to lay out its texels (ASTC in 3D images, extension
+// formats). The layer cannot use core's format table
 // (it lives in other people's programs, util only), so the few facts needed here are its own.
 #pragma once
 

@@ -7,9 +7,34 @@
 // that has them), as the LDR profile says. 3D footprints (VK_EXT_texture_compression_astc_3d) are not decoded.
 #pragma once
 
+#include <vulkan/vulkan.h>
+
 #include <cstdint>
 
 namespace kiln::layer {
+
+// An ASTC format's 2D footprint and profile; width 0 for any other format.
+struct AstcFormat {
+  uint32_t width = 0, height = 0;
+  bool srgb = false;  // the SRGB formats
+  bool hdr = false;   // the SFLOAT formats (VK_EXT_texture_compression_astc_hdr)
+};
+inline AstcFormat astc_format(VkFormat format) {
+  // The footprints in the order of the VkFormat values: UNORM and SRGB alternate from ASTC_4x4_UNORM, the
+  // SFLOAT ones follow one another from ASTC_4x4_SFLOAT.
+  constexpr uint8_t kFootprints[14][2] = {{4, 4}, {5, 4},  {5, 5},  {6, 5},  {6, 6},   {8, 5},   {8, 6},
+                                          {8, 8}, {10, 5}, {10, 6}, {10, 8}, {10, 10}, {12, 10}, {12, 12}};
+  const int v = int(format);
+  if (v >= VK_FORMAT_ASTC_4x4_UNORM_BLOCK && v <= VK_FORMAT_ASTC_12x12_SRGB_BLOCK) {
+    const int i = (v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) / 2;
+    return {kFootprints[i][0], kFootprints[i][1], ((v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) & 1) != 0, false};
+  }
+  if (v >= VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK && v <= VK_FORMAT_ASTC_12x12_SFLOAT_BLOCK) {
+    const int i = v - VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK;
+    return {kFootprints[i][0], kFootprints[i][1], false, true};
+  }
+  return {};
+}
 
 // The texels of one 16-byte block of a `width` x `height` footprint, row after row, as the spec's
 // decode_unorm8 mode returns them: the top 8 bits of each interpolated 16-bit value. `srgb` for the SRGB

@@ -76,26 +76,12 @@ void decode_channel(const uint8_t* block, bool is_signed, uint8_t out[16]) {
   for (int i = 0; i < 16; ++i) out[i] = uint8_t(std::clamp((p[(bits >> (3 * i)) & 7] + 1.0f) * 127.5f + 0.5f, 0.0f, 255.0f));
 }
 
-// ASTC's 2D footprints in the order of their VkFormat values (UNORM and SRGB alternate from
-// ASTC_4x4_UNORM; the SFLOAT ones follow one another from ASTC_4x4_SFLOAT).
-constexpr uint8_t kAstcFootprints[14][2] = {{4, 4},  {5, 4},  {5, 5},  {6, 5},   {6, 6},   {8, 5},   {8, 6},
-                                            {8, 8},  {10, 5}, {10, 6}, {10, 8},  {10, 10}, {12, 10}, {12, 12}};
+BlockFormat astc_block_format(const AstcFormat& astc) { return BlockFormat{16, 4, astc.width, astc.height}; }
 
-// The footprint index of an ASTC LDR format (srgb set for the SRGB ones); -1 for any other format.
-int astc_ldr_index(VkFormat format, bool* srgb = nullptr) {
-  const int v = int(format);
-  if (v < VK_FORMAT_ASTC_4x4_UNORM_BLOCK || v > VK_FORMAT_ASTC_12x12_SRGB_BLOCK) return -1;
-  if (srgb) *srgb = (v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) & 1;
-  return (v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) / 2;
+std::optional<BlockFormat> bc6h_block_format(VkFormat format) {
+  if (format == VK_FORMAT_BC6H_UFLOAT_BLOCK || format == VK_FORMAT_BC6H_SFLOAT_BLOCK) return BlockFormat{16, 3};
+  return std::nullopt;
 }
-
-int astc_hdr_index(VkFormat format) {
-  const int v = int(format);
-  if (v < VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK || v > VK_FORMAT_ASTC_12x12_SFLOAT_BLOCK) return -1;
-  return v - VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK;
-}
-
-BlockFormat astc_format(int index) { return BlockFormat{16, 4, kAstcFootprints[index][0], kAstcFootprints[index][1]}; }
 
 // Texel (x, y) of block (bx, by) in depth slice z of an image `w` x `h`, or nullptr where the block is
 // cut at the right or bottom edge.
@@ -110,7 +96,7 @@ T* texel_at(std::vector<T>& texels, const BlockFormat& f, uint32_t w, uint32_t h
 }  // namespace
 
 std::optional<BlockFormat> decodable_block_format(VkFormat format) {
-  if (const int astc = astc_ldr_index(format); astc >= 0) return astc_format(astc);
+  if (const AstcFormat astc = astc_format(format); astc.width && !astc.hdr) return astc_block_format(astc);
   switch (format) {
     case VK_FORMAT_BC1_RGB_UNORM_BLOCK:
     case VK_FORMAT_BC1_RGB_SRGB_BLOCK:
@@ -152,14 +138,13 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
   const uint32_t bw = (w + f->block_width - 1) / f->block_width, bh = (h + f->block_height - 1) / f->block_height;
   const uint32_t ch = f->channels;
   std::vector<uint8_t> texels(size_t(w) * h * depth * ch);
-  bool srgb = false;
-  if (astc_ldr_index(format, &srgb) >= 0) {
+  if (const AstcFormat astc = astc_format(format); astc.width) {
     uint8_t out[144][4];
     for (uint32_t z = 0; z < depth; ++z) {
       for (uint32_t by = 0; by < bh; ++by) {
         for (uint32_t bx = 0; bx < bw; ++bx) {
           decode_astc_block_unorm8(blocks + ((size_t(z) * bh + by) * bw + bx) * 16, f->block_width, f->block_height,
-                                   srgb, out);
+                                   astc.srgb, out);
           for (uint32_t y = 0; y < f->block_height; ++y) {
             for (uint32_t x = 0; x < f->block_width; ++x) {
               if (uint8_t* t = texel_at(texels, *f, w, h, z, bx, by, x, y, 4)) std::memcpy(t, out[y * f->block_width + x], 4);
@@ -235,14 +220,14 @@ std::vector<uint8_t> decode_blocks(VkFormat format, VkExtent3D extent, const uin
 }
 
 std::optional<BlockFormat> float16_block_format(VkFormat format) {
-  if (const int astc = astc_hdr_index(format); astc >= 0) return astc_format(astc);
+  if (const AstcFormat astc = astc_format(format); astc.hdr) return astc_block_format(astc);
   return bc6h_block_format(format);
 }
 
 std::vector<uint16_t> decode_float16_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
   const std::optional<BlockFormat> f = float16_block_format(format);
   if (!f) return {};
-  const bool astc = astc_hdr_index(format) >= 0, is_signed = format == VK_FORMAT_BC6H_SFLOAT_BLOCK;
+  const bool astc = astc_format(format).hdr, is_signed = format == VK_FORMAT_BC6H_SFLOAT_BLOCK;
   const uint32_t w = extent.width, h = extent.height, depth = std::max(extent.depth, 1u), ch = f->channels;
   const uint32_t bw = (w + f->block_width - 1) / f->block_width, bh = (h + f->block_height - 1) / f->block_height;
   std::vector<uint16_t> texels(size_t(w) * h * depth * ch);
@@ -268,16 +253,6 @@ std::vector<uint16_t> decode_float16_blocks(VkFormat format, VkExtent3D extent, 
     }
   }
   return texels;
-}
-
-std::optional<BlockFormat> bc6h_block_format(VkFormat format) {
-  if (format == VK_FORMAT_BC6H_UFLOAT_BLOCK || format == VK_FORMAT_BC6H_SFLOAT_BLOCK) return BlockFormat{16, 3};
-  return std::nullopt;
-}
-
-std::vector<uint16_t> decode_bc6h_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks) {
-  if (!bc6h_block_format(format)) return {};
-  return decode_float16_blocks(format, extent, blocks);
 }
 
 }  // namespace kiln::layer

@@ -45,8 +45,4 @@ std::optional<BlockFormat> float16_block_format(VkFormat format);
 // As decode_blocks, for those: `extent` texels of `channels` half-float bit patterns each.
 std::vector<uint16_t> decode_float16_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks);
 
-// BC6H alone, as above.
-std::optional<BlockFormat> bc6h_block_format(VkFormat format);
-std::vector<uint16_t> decode_bc6h_blocks(VkFormat format, VkExtent3D extent, const uint8_t* blocks);
-
 }  // namespace kiln::layer

@@ -2,27 +2,14 @@
 
 #include <algorithm>
 
+#include "dump/astc_decode.h"
+
 namespace kiln::layer {
-
-namespace {
-
-// ASTC's block extents, in the order of the VkFormat values (each as UNORM then SRGB; the SFLOAT formats
-// of VK_EXT_texture_compression_astc_hdr, one each, in the same order).
-constexpr VkExtent2D kAstcBlocks[] = {{4, 4}, {5, 4}, {5, 5}, {6, 5}, {6, 6}, {8, 5}, {8, 6},
-                                      {8, 8}, {10, 5}, {10, 6}, {10, 8}, {10, 10}, {12, 10}, {12, 12}};
-
-bool is_astc_hdr(VkFormat f) {
-  return f >= VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK && f <= VK_FORMAT_ASTC_12x12_SFLOAT_BLOCK;
-}
-
-}  // namespace
 
 VkExtent2D copy_block_extent(VkFormat f) {
   const int v = static_cast<int>(f);
   if (v >= VK_FORMAT_BC1_RGB_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11G11_SNORM_BLOCK) return {4, 4};
-  if (v >= VK_FORMAT_ASTC_4x4_UNORM_BLOCK && v <= VK_FORMAT_ASTC_12x12_SRGB_BLOCK)
-    return kAstcBlocks[(v - VK_FORMAT_ASTC_4x4_UNORM_BLOCK) / 2];
-  if (is_astc_hdr(f)) return kAstcBlocks[v - VK_FORMAT_ASTC_4x4_SFLOAT_BLOCK];
+  if (const AstcFormat astc = astc_format(f); astc.width) return {astc.width, astc.height};
   return {1, 1};
 }
 
@@ -77,8 +64,7 @@ uint32_t copy_texel_bytes(VkFormat f, VkImageAspectFlags aspect) {
   if (v >= VK_FORMAT_ETC2_R8G8B8A8_UNORM_BLOCK && v <= VK_FORMAT_ETC2_R8G8B8A8_SRGB_BLOCK) return 16;
   if (v >= VK_FORMAT_EAC_R11_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11_SNORM_BLOCK) return 8;
   if (v >= VK_FORMAT_EAC_R11G11_UNORM_BLOCK && v <= VK_FORMAT_EAC_R11G11_SNORM_BLOCK) return 16;
-  if (v >= VK_FORMAT_ASTC_4x4_UNORM_BLOCK && v <= VK_FORMAT_ASTC_12x12_SRGB_BLOCK) return 16;
-  if (is_astc_hdr(f)) return 16;
+  if (astc_format(f).width) return 16;
   switch (f) {
     case VK_FORMAT_D16_UNORM:
     case VK_FORMAT_D16_UNORM_S8_UINT: return 2;
